@@ -1,0 +1,111 @@
+# datagovma: the two commands are `make run` and `make test`; everything else is a step of them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CKAN := $(BIN)/ckan
+MACHINE := $(PYTHON) config/machine.py
+RUFF := $(BIN)/ruff check --line-length=120 --select=E,F,W,B
+LINTED := datagovma_search ckanext-datagovma config tests bench
+DEV_INI := var/config/development.ini
+TEST_INI := var/config/test.ini
+CORE_INI := var/config/test-core.ini
+SITE_PACKAGES = $(shell $(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+PYTEST_OPTS ?=
+
+# The tests of CKAN itself that exercise search (make conformance).
+CONFORMANCE_TESTS := \
+	ckan/tests/lib/search \
+	ckan/tests/cli/test_search_index.py \
+	ckan/tests/logic/action/test_get.py \
+	ckan/tests/logic/action/test_create.py \
+	ckan/tests/logic/action/test_update.py \
+	ckan/tests/logic/action/test_delete.py \
+	ckan/tests/controllers/test_package.py \
+	ckan/tests/controllers/test_group.py \
+	ckan/tests/controllers/test_organization.py \
+	ckan/tests/controllers/test_api.py \
+	ckan/tests/lib/dictization/test_model_dictize.py \
+	ckan/tests/controllers/test_admin.py \
+	ckan/tests/controllers/test_home.py \
+	ckan/tests/controllers/test_feed.py \
+	ckanext/example_ipermissionlabels/tests
+
+.PHONY: help run test install services config lint conformance conformance-full bench bench-search constraints clean
+
+help:
+	@echo "make run    - set up what is missing and start the portal on http://127.0.0.1:5000"
+	@echo "make test   - set up what is missing and run the test suite"
+	@echo "make conformance - CKAN's own search tests against the search service"
+	@echo "make bench  - benchmarks (figures in bench/results/)"
+
+# --- installation -------------------------------------------------------------------------
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python config/requirements.txt config/constraints.txt setup.py
+	$(BIN)/pip install -q -U pip
+	$(BIN)/pip install -q -r config/requirements.txt -c config/constraints.txt
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+constraints: install
+	( echo "# Every package of the portal venv, pinned (regenerate: make constraints)."; \
+	  $(BIN)/pip freeze --exclude-editable | sort -f ) > config/constraints.txt
+
+services:
+	@$(MACHINE) services
+
+config: install
+	@$(MACHINE) render
+
+# --- the portal ---------------------------------------------------------------------------
+
+run: install services config
+	@$(MACHINE) port-free 5000 "the web portal"
+	@$(MACHINE) port-free 8983 "the search service"
+	@$(MACHINE) databases development
+	@$(MACHINE) initialize development
+	$(BIN)/honcho -f config/Procfile -d . start
+
+# --- tests --------------------------------------------------------------------------------
+
+test: install services config
+	@$(MACHINE) databases test
+	@$(MACHINE) initialize test
+	$(RUFF) $(LINTED)
+	$(BIN)/python -m pytest --ckan-ini=$(TEST_INI) --search-schema=config/solr/schema.xml tests $(PYTEST_OPTS)
+
+lint: install
+	$(RUFF) $(LINTED)
+
+conformance: install services config
+	@$(MACHINE) databases test-core
+	@$(MACHINE) initialize test-core
+	cd $(SITE_PACKAGES) && $(abspath $(BIN))/python -m pytest -p no:cacheprovider \
+		--ckan-ini=$(abspath $(CORE_INI)) --search-schema=ckan \
+		--junitxml=$(abspath var/conformance.xml) $(CONFORMANCE_TESTS) $(PYTEST_OPTS) || true
+	$(BIN)/python bench/conformance_report.py var/conformance.xml
+
+conformance-full: install services config
+	@$(MACHINE) databases test-core
+	@$(MACHINE) initialize test-core
+	cd $(SITE_PACKAGES) && $(abspath $(BIN))/python -m pytest -p no:cacheprovider \
+		--ckan-ini=$(abspath $(CORE_INI)) --search-schema=ckan \
+		--junitxml=$(abspath var/conformance-full.xml) ckan/tests ckanext $(PYTEST_OPTS) || true
+	$(BIN)/python bench/conformance_report.py var/conformance-full.xml
+
+# --- benchmarks ---------------------------------------------------------------------------
+
+bench: bench-search
+
+bench-search: install services config
+	$(BIN)/python bench/bench_search.py
+
+clean:
+	rm -rf var
