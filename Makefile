@@ -79,7 +79,9 @@ test: install services config
 	@$(MACHINE) databases test
 	@$(MACHINE) initialize test
 	$(RUFF) $(LINTED)
-	$(BIN)/python -m pytest --ckan-ini=$(TEST_INI) --search-schema=config/solr/schema.xml tests $(PYTEST_OPTS)
+	$(BIN)/python -m pytest --ckan-ini=$(TEST_INI) --search-schema=config/solr/schema.xml \
+		-W ignore::DeprecationWarning tests $(PYTEST_OPTS); status=$$?; \
+		$(MACHINE) stop-started; exit $$status
 
 lint: install
 	$(RUFF) $(LINTED)

@@ -6,6 +6,8 @@
   machine.py databases PROFILE     roles and databases of a profile (development, test, test-core)
   machine.py initialize PROFILE    schema, migrations, DataStore rights (+ sysadmin, index for development)
   machine.py port-free PORT NAME   stop with a sentence if something already listens on PORT
+  machine.py check-database PROFILE  log in as CKAN will
+  machine.py stop-started          stop the PostgreSQL/Redis that `services` started (make test)
 
 Every failure ends with one sentence naming what is missing and how to provide it (exit 2).
 """
@@ -90,14 +92,24 @@ def wait_for(host, port, seconds):
 # --- PostgreSQL ---------------------------------------------------------------------------
 
 
+STARTED = os.path.join(VAR, "started-services")
+
+
+def remember_started(name):
+    """Services this set-up started, so that `make test` can stop them again."""
+    os.makedirs(VAR, exist_ok=True)
+    with open(STARTED, "a") as handle:
+        handle.write(name + "\n")
+
+
 def ensure_postgresql():
     if listening(PG_HOST, PG_PORT):
         say(f"PostgreSQL is running on {PG_HOST}:{PG_PORT}")
         return
-    if PG_HOST not in ("127.0.0.1", "localhost"):
+    if PG_HOST not in ("127.0.0.1", "localhost") or PG_PORT != 5432:
         fail(
             f"PostgreSQL does not answer on {PG_HOST}:{PG_PORT}. Start it there, or unset "
-            "DATAGOVMA_PG_HOST to use a local one."
+            "DATAGOVMA_PG_HOST and DATAGOVMA_PG_PORT to use (or install) a local one."
         )
     if not shutil.which("pg_lsclusters"):
         apt_install(["postgresql"], "PostgreSQL")
@@ -118,6 +130,8 @@ def ensure_postgresql():
             f"PostgreSQL {version}/{name} did not start: {result.stderr.strip() or result.stdout.strip()}. "
             f"See /var/log/postgresql/postgresql-{version}-{name}.log."
         )
+    remember_started(f"postgresql {version} {name}")
+    remember_started(f"postgresql {version} {name}")
     say("PostgreSQL started")
 
 
@@ -186,8 +200,9 @@ def ensure_redis():
         return
     if listening(REDIS_HOST, REDIS_PORT):
         fail(f"Something listens on {REDIS_HOST}:{REDIS_PORT} but does not answer Redis PING; free the port.")
-    if REDIS_HOST not in ("127.0.0.1", "localhost"):
-        fail(f"Redis does not answer on {REDIS_HOST}:{REDIS_PORT}. Start it there, or unset DATAGOVMA_REDIS_HOST.")
+    if REDIS_HOST not in ("127.0.0.1", "localhost") or REDIS_PORT != 6379:
+        fail(f"Redis does not answer on {REDIS_HOST}:{REDIS_PORT}. Start it there, or unset "
+             "DATAGOVMA_REDIS_HOST and DATAGOVMA_REDIS_PORT to use (or install) a local one.")
     if not shutil.which("redis-server"):
         apt_install(["redis-server"], "Redis")
     data = os.path.join(VAR, "redis")
@@ -214,7 +229,24 @@ def ensure_redis():
         time.sleep(0.2)
     if not redis_ping():
         fail(f"Redis did not start: {result.stderr.strip()}; see {os.path.join(data, 'redis.log')}.")
+    remember_started("redis")
     say("Redis started")
+
+
+def stop_started():
+    """Stops the services that this set-up started (and only those)."""
+    if not os.path.exists(STARTED):
+        return
+    with open(STARTED) as handle:
+        names = [line.split() for line in handle if line.strip()]
+    for words in names:
+        if words[0] == "redis":
+            run(["redis-cli", "-p", str(REDIS_PORT), "shutdown", "nosave"], check=False)
+            say("stopped the Redis this run started")
+        elif words[0] == "postgresql":
+            run(["pg_ctlcluster", "--skip-systemctl-redirect", words[1], words[2], "stop"], check=False)
+            say("stopped the PostgreSQL this run started")
+    os.remove(STARTED)
 
 
 # --- config -------------------------------------------------------------------------------
@@ -274,8 +306,10 @@ def render():
         **values,
     }
     for profile, (db, datastore_db, redis_db, storage) in PROFILES.items():
-        storage_path = os.path.join(VAR, storage)
-        os.makedirs(storage_path, exist_ok=True)
+        storage_path = os.environ.get("DATAGOVMA_STORAGE_PATH", os.path.join(VAR, storage))
+        if profile != "development":
+            storage_path = os.path.join(VAR, storage)
+        check_writable(storage_path, "the storage path (uploaded files)")
         mapping = dict(
             common,
             PROFILE=profile,
@@ -294,17 +328,56 @@ def render():
     say(f"config rendered into {out_dir}")
 
 
+def check_writable(path, what):
+    try:
+        os.makedirs(path, exist_ok=True)
+        probe = os.path.join(path, ".datagovma-write-test")
+        with open(probe, "w") as handle:
+            handle.write("ok")
+        os.remove(probe)
+    except OSError as exc:
+        fail(f"{what} {path} is not writable ({exc.strerror}). Make it writable by this user, or set "
+             "DATAGOVMA_STORAGE_PATH to a folder that is.")
+
+
+def check_database(profile):
+    values = load_secrets()
+    check_credentials(values["PG_USER"], values["PG_PASSWORD"], PROFILES[profile][0])
+    say(f"CKAN can log in to {PROFILES[profile][0]}")
+
+
+def port_owner(port):
+    """'name, pid N' of the process listening on a local TCP port, read from /proc."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as handle:
+                for line in list(handle)[1:]:
+                    fields = line.split()
+                    if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                        inodes.add(fields[9])
+        except OSError:
+            continue
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if target.startswith("socket:[") and target[8:-1] in inodes:
+                    with open(f"/proc/{pid}/comm") as handle:
+                        return f"{handle.read().strip()}, pid {pid}"
+        except OSError:
+            continue
+    return None
+
+
 def port_free(port, name):
-    if listening("127.0.0.1", int(port)):
-        owner = ""
-        if shutil.which("ss"):
-            lines = run(["ss", "-ltnpH", f"sport = :{port}"], check=False).stdout.strip()
-            match = re.search(r'users:\(\("([^"]+)",pid=(\d+)', lines)
-            if match:
-                owner = f" (held by {match.group(1)}, pid {match.group(2)})"
+    port = int(port)
+    if listening("127.0.0.1", port):
+        owner = port_owner(port)
+        held = f" (held by {owner})" if owner else ""
         fail(
-            f"Port {port} for {name} is already in use{owner}. Is the portal already running (make run)? "
-            f"Stop it, or free the port."
+            f"Port {port} for {name} is already in use{held}. Is the portal already running (make run)? "
+            "Stop it, or free the port."
         )
 
 
@@ -318,6 +391,16 @@ def ckan(profile, *args, check=True):
     if check and result.returncode != 0:
         fail(f"`ckan {' '.join(args)}` failed for the {profile} portal:\n{result.stderr[-3000:]}")
     return result
+
+
+def migrate_plugins(profile):
+    """The core schema, then the migrations of every plugin the profile's ini loads (the test
+    profiles load plugins per test and migrate them in their clean_db fixtures)."""
+    output = ckan(profile, "db", "upgrade")
+    pending = output.stdout + output.stderr
+    for plugin in sorted(set(re.findall(r"unapplied migrations? for (\S+)", pending))):
+        say(f"applying the migrations of {plugin}")
+        ckan(profile, "db", "upgrade", "-p", plugin)
 
 
 def start_search(port=8983):
@@ -370,11 +453,7 @@ def initialize(profile):
     the sysadmin, reference data and a search index that matches the database."""
     search = start_search() if profile == "development" else None
     try:
-        ckan(profile, "db", "upgrade")
-        pending = ckan(profile, "db", "pending-migrations").stdout
-        for plugin in re.findall(r"unapplied migrations? for (\S+)", pending):
-            say(f"applying the migrations of {plugin}")
-            ckan(profile, "db", "upgrade", "-p", plugin)
+        migrate_plugins(profile)
         sql = ckan(profile, "datastore", "set-permissions").stdout
         datastore_db = PROFILES[profile][1]
         cmd = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", datastore_db]
@@ -407,6 +486,10 @@ def main(argv):
         render()
     elif command == "databases":
         ensure_databases(args[0] if args else "development")
+    elif command == "check-database":
+        check_database(args[0] if args else "development")
+    elif command == "stop-started":
+        stop_started()
     elif command == "initialize":
         initialize(args[0] if args else "development")
     elif command == "port-free":

@@ -1,0 +1,27 @@
+"""Shared fixtures of the portal's test suite (CKAN's pytest plugin provides app, clean_db...)."""
+
+import pytest
+
+# The plugins of the running portal (config/development.ini.in renders the same list).
+PORTAL_PLUGINS = (
+    "activity datastore datatables_view text_view image_view tracking dcat harvest ckan_harvester datagovma"
+)
+
+
+@pytest.fixture
+def sysadmin_headers():
+    from ckan.tests import factories
+
+    user = factories.SysadminWithToken()
+    return {"Authorization": user["token"]}
+
+
+@pytest.fixture
+def clean_db(reset_db, migrate_db_for, ckan_config):
+    """CKAN's clean_db, plus the migrations of the loaded plugins that have tables of their own."""
+    reset_db()
+    plugins = ckan_config.get("ckan.plugins") or []
+    loaded = set(plugins.split() if isinstance(plugins, str) else plugins)
+    for plugin in ("activity", "harvest", "tracking"):
+        if plugin in loaded:
+            migrate_db_for(plugin)
