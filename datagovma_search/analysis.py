@@ -5,6 +5,7 @@ time, so the whole filter chain is memoised per input token: indexing cost is on
 a word already seen. Each factory takes the attributes of its schema.xml element.
 """
 
+import functools
 import os
 import re
 import unicodedata
@@ -194,6 +195,7 @@ def _french_norm(w):
     return w
 
 
+@functools.lru_cache(maxsize=100_000)
 def french_light_stem(w):
     """Savoy's light French stemmer, as Lucene's FrenchLightStemmer implements it: plural and
     common derivational suffixes removed, accents and doubled letters normalised."""
@@ -337,6 +339,7 @@ _AR_PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
 _AR_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة", "ي")
 
 
+@functools.lru_cache(maxsize=100_000)
 def arabic_stem(word):
     """Lucene's ArabicStemmer (light stemming): one prefix, then each suffix in turn, always
     leaving at least two letters."""
@@ -362,6 +365,7 @@ class ArabicStemFilter:
         return tokens
 
 
+@functools.lru_cache(maxsize=4096)
 def _char_kind(ch):
     cat = unicodedata.category(ch)
     if cat in ("Lu", "Lt"):
@@ -390,8 +394,14 @@ class WordDelimiterGraphFilter:
         self.possessive = flag("stemEnglishPossessive", "1")
         self.protected = set(loader.word_list(attrs.get("protected")))
 
+    _ASCII_CASE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+    _ASCII_NOCASE = re.compile(r"[A-Za-z]+|[0-9]+")
+
     def _parts(self, text):
         """Subwords as (text, is_number)."""
+        if text.isascii() and self.split_numerics:
+            pattern = self._ASCII_CASE if self.case_change else self._ASCII_NOCASE
+            return [(w, w[0].isdigit()) for w in pattern.findall(text)]
         parts = []
         current = []
         prev = None
@@ -616,7 +626,8 @@ class Analyzer:
         self._cache = {}
 
     def _chain(self, raw):
-        """Filter one raw token: returns ([(text, relative position)], positions consumed)."""
+        """Filter one raw token: returns ([(text, relative position)], positions consumed,
+        (texts,)), memoised per raw token."""
         cached = self._cache.get(raw)
         if cached is not None:
             return cached
@@ -626,7 +637,8 @@ class Analyzer:
             if not tokens:
                 break
         span = max((t.position for t in tokens), default=0) + 1
-        result = ([(t.text, t.position) for t in tokens if t.text], span)
+        pairs = [(t.text, t.position) for t in tokens if t.text]
+        result = (pairs, span, tuple(p[0] for p in pairs))
         if len(self._cache) >= self.CACHE_LIMIT:
             self._cache.clear()
         self._cache[raw] = result
@@ -636,14 +648,25 @@ class Analyzer:
         """Returns (list of (term, position), next free position)."""
         out = []
         pos = start
+        cache = self._cache
         for raw in self.tokenizer.tokenize(text):
-            terms, span = self._chain(raw)
+            found = cache.get(raw)
+            terms, span, _ = found if found is not None else self._chain(raw)
             if not terms:
                 continue
             for term, rel in terms:
                 out.append((term, pos + rel))
             pos += span
         return out, pos
+
+    def index_terms(self, text):
+        """The terms of a text without positions (what the inverted index needs)."""
+        out = []
+        cache = self._cache
+        for raw in self.tokenizer.tokenize(text):
+            found = cache.get(raw)
+            out.extend((found if found is not None else self._chain(raw))[2])
+        return out
 
     def terms(self, text):
         return [t for t, _ in self.analyze(text)[0]]

@@ -145,36 +145,40 @@ class Index:
         self.latest.data[ord_] = True
         self.keys.append(key)
         self.rowids.append(rowid)
+        analysed = {}  # title and notes are also copied into text: analyse each value once
         for name, values in doc.items():
             field = self.schema.field(name)
             if field is None or not field.indexed or not values:
                 continue
-            self._index_field(self.field_data(name), ord_, values)
+            self._index_field(self.field_data(name), ord_, values, analysed)
         return ord_
 
-    def _index_field(self, fd, ord_, values):
+    def _index_field(self, fd, ord_, values, analysed):
         if fd.is_text:
             analyzer = fd.field.type.index_analyzer
             if fd.is_ngram:
                 fd.ngram_text[ord_] = "\x00".join(values).lower()
                 return
-            tokens = []
-            pos = 0
-            gap = fd.field.type.position_gap
+            terms = []
             for value in values:
-                analyzed, pos = analyzer.analyze(value, pos)
-                tokens.extend(analyzed)
-                pos += gap
-            if not tokens:
+                key = (id(analyzer), value)
+                found = analysed.get(key)
+                if found is None:
+                    found = analysed[key] = analyzer.index_terms(value)
+                terms.extend(found)
+            if not terms:
                 return
             fd.doclen.ensure(ord_ + 1)
-            fd.doclen.data[ord_] = len(tokens)
-            fd.total_len += len(tokens)
+            fd.doclen.data[ord_] = len(terms)
+            fd.total_len += len(terms)
             fd.docs_with_field += 1
-            for term, tf in Counter(t for t, _ in tokens).items():
-                tid = fd.tid(term)
-                fd.postings[tid].append(ord_)
-                fd.freqs[tid].append(tf if tf < 255 else 255)
+            known, postings, freqs = fd.terms, fd.postings, fd.freqs
+            for term, tf in Counter(terms).items():
+                tid = known.get(term)
+                if tid is None:
+                    tid = fd.tid(term)
+                postings[tid].append(ord_)
+                freqs[tid].append(tf if tf < 255 else 255)
             fd._occ_cache = None
         elif fd.is_numeric:
             if fd.multi:

@@ -1,9 +1,12 @@
 """pytest plugin: runs the real search service for a test session.
 
 With ``--search-schema`` (a path, or ``ckan`` for the schema shipped in the ckan package) the
-plugin starts `datagovma-search` on a free port before CKAN's own plugin reads its ini, and points
-CKAN at it through ``CKAN_SOLR_URL``. A search service that does not start stops the session; a
-test that CKAN skips because "Solr" is unreachable is turned into a failure, never a silent skip.
+plugin starts `datagovma-search` on a free port before CKAN's own plugin reads its ini, and hands
+CKAN a session ini that inherits the given one (``use = config:...``) and sets ``solr_url`` to the
+service, so that CKAN's CLI tests (which reload the ini) and ``ckan_config("solr_url", ...)``
+markers both behave as with a fixed Solr. A search service that does not start stops the
+session; a test that CKAN skips because "Solr" is unreachable is turned into a failure, never a
+silent skip.
 """
 
 import os
@@ -42,8 +45,12 @@ def pytest_sessionstart(session):
         _service = SearchProcess(os.path.abspath(schema), data_dir).start()
     except RuntimeError as exc:
         pytest.exit(f"the search service could not start: {exc}", returncode=3)
-    os.environ["CKAN_SOLR_URL"] = _service.url
-    os.environ["DATAGOVMA_SEARCH_DATA_DIR"] = data_dir
+    ckan_ini = getattr(session.config.option, "ckan_ini", None)
+    if ckan_ini:
+        session_ini = os.path.join(data_dir, "ckan-session.ini")
+        with open(session_ini, "w") as handle:
+            handle.write(f"[app:main]\nuse = config:{os.path.abspath(ckan_ini)}\nsolr_url = {_service.url}\n")
+        session.config.option.ckan_ini = session_ini
 
 
 def pytest_sessionfinish(session):
