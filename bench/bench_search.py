@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,29 +34,66 @@ from datagovma_search.process import SearchProcess, free_port  # noqa: E402
 
 SITE = "datagovma"
 FACETS = ["organization", "groups", "tags", "res_format", "license_id"]
-COMMON = {"wt": "json", "q.op": "AND", "df": "text", "fl": "id validated_data_dict", "start": 0, "rows": 21,
-          "facet": "true", "facet.limit": 50, "facet.mincount": 1}
+COMMON = {
+    "wt": "json",
+    "q.op": "AND",
+    "df": "text",
+    "fl": "id validated_data_dict",
+    "start": 0,
+    "rows": 21,
+    "facet": "true",
+    "facet.limit": 50,
+    "facet.mincount": 1,
+}
 DISMAX = {"defType": "dismax", "qf": "name^4 title^4 tags^2 groups^2 text", "mm": "2<-1 5<80%", "tie": "0.1"}
 BASE_FQ = ["+dataset_type:dataset +state:(active)", f'+site_id:"{SITE}"', '+permission_labels:("public")']
 
 QUERIES = {
     # the queries CKAN 2.12 sends, as lib/search/query.py assembles them
-    "home: latest datasets": dict(COMMON, q="*:*", fq=['capacity:"public"', f'+site_id:"{SITE}"', "+state:active"],
-                                  rows=5, sort="views_recent desc", **{"facet.field": FACETS}),
-    "home: theme/producer counts": {"wt": "json", "q": "*:*", "fl": "groups", "rows": 1, "facet": "true",
-                                    "facet.limit": -1, "facet.field": ["groups", "owner_org"],
-                                    "fq": [f'+site_id:"{SITE}"', "+state:active"], "q.op": "AND", "df": "text"},
-    "/dataset, all facets, no query": dict(COMMON, q="*:*", fq=BASE_FQ, sort="score desc, metadata_modified desc",
-                                           **{"facet.field": FACETS}),
-    "free text + facets": dict(COMMON, **DISMAX, q="population région", fq=BASE_FQ,
-                               sort="score desc, metadata_modified desc", **{"facet.field": FACETS}),
-    "free text (Arabic) + facets": dict(COMMON, **DISMAX, q="السكان", fq=BASE_FQ,
-                                        sort="score desc, metadata_modified desc", **{"facet.field": FACETS}),
+    "home: latest datasets": dict(
+        COMMON,
+        q="*:*",
+        fq=['capacity:"public"', f'+site_id:"{SITE}"', "+state:active"],
+        rows=5,
+        sort="views_recent desc",
+        **{"facet.field": FACETS},
+    ),
+    "home: theme/producer counts": {
+        "wt": "json",
+        "q": "*:*",
+        "fl": "groups",
+        "rows": 1,
+        "facet": "true",
+        "facet.limit": -1,
+        "facet.field": ["groups", "owner_org"],
+        "fq": [f'+site_id:"{SITE}"', "+state:active"],
+        "q.op": "AND",
+        "df": "text",
+    },
+    "/dataset, all facets, no query": dict(
+        COMMON, q="*:*", fq=BASE_FQ, sort="score desc, metadata_modified desc", **{"facet.field": FACETS}
+    ),
+    "free text + facets": dict(
+        COMMON,
+        **DISMAX,
+        q="population région",
+        fq=BASE_FQ,
+        sort="score desc, metadata_modified desc",
+        **{"facet.field": FACETS},
+    ),
+    "free text (Arabic) + facets": dict(
+        COMMON, **DISMAX, q="السكان", fq=BASE_FQ, sort="score desc, metadata_modified desc", **{"facet.field": FACETS}
+    ),
     "fq filters (theme + format + producer)": dict(
-        COMMON, q="*:*", fq=[BASE_FQ[0] + ' groups:"sante" res_format:"CSV" organization:"haut-commissariat-au-plan"',
-                             *BASE_FQ[1:]], sort="score desc, metadata_modified desc", **{"facet.field": FACETS}),
-    "sort by metadata_modified": dict(COMMON, q="*:*", fq=BASE_FQ, sort="metadata_modified desc",
-                                      **{"facet.field": FACETS}),
+        COMMON,
+        q="*:*",
+        fq=[BASE_FQ[0] + ' groups:"sante" res_format:"CSV" organization:"haut-commissariat-au-plan"', *BASE_FQ[1:]],
+        sort="score desc, metadata_modified desc",
+        **{"facet.field": FACETS},
+    ),
+    "sort by metadata_modified": dict(
+        COMMON, q="*:*", fq=BASE_FQ, sort="metadata_modified desc", **{"facet.field": FACETS}
+    ),
 }
 
 
@@ -70,7 +106,7 @@ def ingest(url, docs, batch):
     session = requests.Session()
     started = time.perf_counter()
     for i in range(0, len(docs), batch):
-        resp = session.post(url + "/update", json=docs[i: i + batch])
+        resp = session.post(url + "/update", json=docs[i : i + batch])
         resp.raise_for_status()
     session.post(url + "/update?commit=true", data="<commit/>", headers={"Content-type": "text/xml"}).raise_for_status()
     return time.perf_counter() - started
@@ -105,9 +141,20 @@ def action_api(url, rounds):
     """package_search through gunicorn (2 workers), the portal's development config."""
     port = free_port()
     env = dict(os.environ, CKAN_INI=os.path.join(ROOT, "var", "config", "development.ini"), CKAN_SOLR_URL=url)
-    proc = subprocess.Popen([os.path.join(ROOT, ".venv", "bin", "gunicorn"), "--workers", "2", "--bind",
-                             f"127.0.0.1:{port}", "ckanext.datagovma.wsgi:application"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    proc = subprocess.Popen(
+        [
+            os.path.join(ROOT, ".venv", "bin", "gunicorn"),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "ckanext.datagovma.wsgi:application",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
     base = f"http://127.0.0.1:{port}/api/3/action/package_search"
     try:
         deadline = time.time() + 120
@@ -132,8 +179,11 @@ def action_api(url, rounds):
                 resp = session.get(base, params=params)
                 walls.append((time.perf_counter() - started) * 1000)
                 resp.raise_for_status()
-            results[label] = {"p50_ms": round(percentile(walls, 50), 1), "p95_ms": round(percentile(walls, 95), 1),
-                              "count": resp.json()["result"]["count"]}
+            results[label] = {
+                "p50_ms": round(percentile(walls, 50), 1),
+                "p95_ms": round(percentile(walls, 95), 1),
+                "count": resp.json()["result"]["count"],
+            }
         return results
     finally:
         proc.terminate()
@@ -157,14 +207,17 @@ def main():
         try:
             elapsed = ingest(service.url, docs[: args.docs], batch=500)
             out["ingestion_batch_docs_per_s"] = round(args.docs / elapsed)
-            print(f"ingestion, batches of 500: {out['ingestion_batch_docs_per_s']} docs/s ({elapsed:.1f} s)", flush=True)
-            single = docs[args.docs:]
+            print(
+                f"ingestion, batches of 500: {out['ingestion_batch_docs_per_s']} docs/s ({elapsed:.1f} s)", flush=True
+            )
+            single = docs[args.docs :]
             session = requests.Session()
             t = time.perf_counter()
             for doc in single:
                 session.post(service.url + "/update", json=[doc]).raise_for_status()
-            session.post(service.url + "/update?commit=true", data="<commit/>",
-                         headers={"Content-type": "text/xml"}).raise_for_status()
+            session.post(
+                service.url + "/update?commit=true", data="<commit/>", headers={"Content-type": "text/xml"}
+            ).raise_for_status()
             out["ingestion_single_docs_per_s"] = round(len(single) / (time.perf_counter() - t))
             print(f"ingestion, one document per request: {out['ingestion_single_docs_per_s']} docs/s", flush=True)
             out["rss_after_ingestion_mb"] = round(service.rss_bytes() / 2**20)
@@ -173,22 +226,29 @@ def main():
             service.start(timeout=600)
             out["restart_s"] = round(time.perf_counter() - t, 1)
             out["rss_after_restart_mb"] = round(service.rss_bytes() / 2**20)
-            print(f"restart (index rebuilt from the store): {out['restart_s']} s; "
-                  f"RSS {out['rss_after_restart_mb']} MB", flush=True)
+            print(
+                f"restart (index rebuilt from the store): {out['restart_s']} s; RSS {out['rss_after_restart_mb']} MB",
+                flush=True,
+            )
 
             out["queries"] = {}
             for label, params in QUERIES.items():
                 row = {}
                 for clients in (1, 8):
                     walls, qtimes = run_queries(service.url, params, args.rounds, clients)
-                    row[f"c{clients}"] = {"p50_ms": round(percentile(walls, 50), 1),
-                                          "p95_ms": round(percentile(walls, 95), 1),
-                                          "service_p50_ms": percentile(qtimes, 50),
-                                          "service_p95_ms": percentile(qtimes, 95)}
+                    row[f"c{clients}"] = {
+                        "p50_ms": round(percentile(walls, 50), 1),
+                        "p95_ms": round(percentile(walls, 95), 1),
+                        "service_p50_ms": percentile(qtimes, 50),
+                        "service_p95_ms": percentile(qtimes, 95),
+                    }
                 out["queries"][label] = row
-                print(f"{label}: 1 client p50 {row['c1']['p50_ms']} ms p95 {row['c1']['p95_ms']} ms "
-                      f"(service {row['c1']['service_p50_ms']}/{row['c1']['service_p95_ms']}); 8 clients p50 "
-                      f"{row['c8']['p50_ms']} p95 {row['c8']['p95_ms']}", flush=True)
+                print(
+                    f"{label}: 1 client p50 {row['c1']['p50_ms']} ms p95 {row['c1']['p95_ms']} ms "
+                    f"(service {row['c1']['service_p50_ms']}/{row['c1']['service_p95_ms']}); 8 clients p50 "
+                    f"{row['c8']['p50_ms']} p95 {row['c8']['p95_ms']}",
+                    flush=True,
+                )
             out["rss_after_queries_mb"] = round(service.rss_bytes() / 2**20)
             out["action_api"] = action_api(service.url, max(50, args.rounds // 2))
             for label, row in out["action_api"].items():
@@ -203,19 +263,27 @@ def main():
 
 
 def write_markdown(out):
-    lines = [f"# Search service benchmark ({out['docs']:,} datasets, {out['machine']['cpus']} cores)", "",
-             "| measure | value |", "|---|---|",
-             f"| ingestion, batches of 500 | {out['ingestion_batch_docs_per_s']:,} docs/s |",
-             f"| ingestion, one document per request | {out['ingestion_single_docs_per_s']:,} docs/s |",
-             f"| restart (index rebuilt from the store) | {out['restart_s']} s |",
-             f"| RSS after ingestion / restart / queries | {out['rss_after_ingestion_mb']} / "
-             f"{out['rss_after_restart_mb']} / {out['rss_after_queries_mb']} MB |", "",
-             "| query (client round trip; service time in brackets) | p50 1 client | p95 1 client | p50 8 clients "
-             "| p95 8 clients |", "|---|---|---|---|---|"]
+    lines = [
+        f"# Search service benchmark ({out['docs']:,} datasets, {out['machine']['cpus']} cores)",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        f"| ingestion, batches of 500 | {out['ingestion_batch_docs_per_s']:,} docs/s |",
+        f"| ingestion, one document per request | {out['ingestion_single_docs_per_s']:,} docs/s |",
+        f"| restart (index rebuilt from the store) | {out['restart_s']} s |",
+        f"| RSS after ingestion / restart / queries | {out['rss_after_ingestion_mb']} / "
+        f"{out['rss_after_restart_mb']} / {out['rss_after_queries_mb']} MB |",
+        "",
+        "| query (client round trip; service time in brackets) | p50 1 client | p95 1 client | p50 8 clients "
+        "| p95 8 clients |",
+        "|---|---|---|---|---|",
+    ]
     for label, row in out["queries"].items():
-        lines.append(f"| {label} | {row['c1']['p50_ms']} ({row['c1']['service_p50_ms']}) ms | "
-                     f"{row['c1']['p95_ms']} ({row['c1']['service_p95_ms']}) ms | {row['c8']['p50_ms']} ms | "
-                     f"{row['c8']['p95_ms']} ms |")
+        lines.append(
+            f"| {label} | {row['c1']['p50_ms']} ({row['c1']['service_p50_ms']}) ms | "
+            f"{row['c1']['p95_ms']} ({row['c1']['service_p95_ms']}) ms | {row['c8']['p50_ms']} ms | "
+            f"{row['c8']['p95_ms']} ms |"
+        )
     lines += ["", "| Action API (gunicorn, 2 workers) | p50 | p95 |", "|---|---|---|"]
     for label, row in out["action_api"].items():
         lines.append(f"| {label} | {row['p50_ms']} ms | {row['p95_ms']} ms |")

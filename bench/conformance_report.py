@@ -29,7 +29,7 @@ def node_id(case):
     (pytest runs with --rootdir at site-packages, so class names start at the package)."""
     parts = case.get("classname", "").split(".")
     cut = max((i for i, p in enumerate(parts) if p.startswith("test")), default=len(parts) - 1)
-    return "::".join(["/".join(parts[: cut + 1]) + ".py", *parts[cut + 1:], case.get("name", "")])
+    return "::".join(["/".join(parts[: cut + 1]) + ".py", *parts[cut + 1 :], case.get("name", "")])
 
 
 def main():
@@ -54,15 +54,20 @@ def main():
     rate = 100.0 * counts["passed"] / max(total, 1)
     known = known_failures(args.known)
     unexplained = [f for f in failures if f not in known]
-    print(f"conformance: {counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped "
-          f"of {total} collected; pass rate {rate:.2f}%")
+    print(
+        f"conformance: {counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped "
+        f"of {total} collected; pass rate {rate:.2f}%"
+    )
     for f in failures:
         print(f"  {'known ' if f in known else 'NEW   '} {f}")
     for s in unreachable:
         print(f"  SKIPPED (search unreachable) {s}")
     if unexplained or unreachable:
-        print(f"{len(unexplained)} failure(s) not explained in {args.known}; {len(unreachable)} skip(s) "
-              "because search was unreachable", file=sys.stderr)
+        print(
+            f"{len(unexplained)} failure(s) not explained in {args.known}; {len(unreachable)} skip(s) "
+            "because search was unreachable",
+            file=sys.stderr,
+        )
         sys.exit(1)
 
 
