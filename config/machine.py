@@ -38,7 +38,10 @@ PROFILES = {
     "test-core": ("ckan_core_test", "ckan_core_datastore_test", 2, "test-core-storage"),
 }
 
-PLUGINS = "activity datastore datatables_view text_view image_view tracking dcat harvest ckan_harvester datagovma"
+PLUGINS = (
+    "activity datastore datatables_view text_view image_view tracking "
+    "scheming_datasets scheming_organizations scheming_groups dcat harvest ckan_harvester datagovma"
+)
 
 
 def fail(message):
@@ -303,6 +306,7 @@ def render():
         "SITE_URL": os.environ.get("DATAGOVMA_SITE_URL", "http://127.0.0.1:5000"),
         "CKAN_PLUGINS": os.environ.get("DATAGOVMA_PLUGINS", PLUGINS),
         "CKAN_PACKAGE_DIR": ckan_package_dir(),
+        "SCHEMAS": "file://" + os.path.join(ROOT, "schemas"),
         **values,
     }
     for profile, (db, datastore_db, redis_db, storage) in PROFILES.items():

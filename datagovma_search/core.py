@@ -47,7 +47,7 @@ class Core:
     def _load(self):
         self.index = Index(self.schema)
         for rowid, key, doc in self.store.all_documents():
-            self.index.add(key, rowid, doc)
+            self.index.add(key, rowid, self.with_copies(doc))
         self.index.commit()
         self._pending_removals = []
         # Retired versions left by an earlier crash between write and cleanup: drop them.
@@ -93,19 +93,27 @@ class Core:
         for field in self.schema.fields.values():
             if field.required and field.name not in doc:
                 raise SolrError(f"ERROR: {label} missing required field: {field.name}")
-        for source in [n for n in raw if n in doc]:
-            values = doc[source]
+        return doc
+
+    def with_copies(self, doc, label="[doc]"):
+        """The document plus its copyField destinations (computed, never stored: the store keeps
+        what was sent, so a schema change takes effect on the next start)."""
+        indexed = dict(doc)
+        for source, values in doc.items():
+            targets = self.schema.copy_targets(source)
+            if not targets:
+                continue
             if self.schema.field(source).kind == "date":
                 values = [datemath.format_ms(v) for v in values]
-            for dest in self.schema.copy_targets(source):
+            for dest in targets:
                 field = self.schema.field(dest)
-                target = doc.setdefault(dest, [])
+                target = indexed[dest] = list(indexed.get(dest, ()))
                 target.extend(self._convert(field, v, label) for v in values)
                 if not field.multi_valued and len(target) > 1:
                     raise SolrError(
                         f"ERROR: {label} multiple values encountered for non multiValued copy field {dest}: {source}"
                     )
-        return doc
+        return indexed
 
     def _convert(self, field, value, label):
         kind = field.kind
@@ -137,14 +145,17 @@ class Core:
     def add(self, docs, overwrite=True):
         """Adds documents (visible after the next commit). All are validated before any is
         written, so a bad document leaves the index as it was."""
-        normalized = [self.normalize(d) for d in docs]
+        normalized = []
+        for raw in docs:
+            doc = self.normalize(raw)
+            normalized.append((doc, self.with_copies(doc, f"[doc={doc[self.schema.unique_key][0]}]")))
         key_name = self.schema.unique_key
         with self.lock:
-            for doc in normalized:
+            for doc, indexed in normalized:
                 key = doc[key_name][0]
                 old = self.index.key_ord.get(key)
                 rowid = self.store.add(key, doc)
-                self.index.add(key, rowid, doc)
+                self.index.add(key, rowid, indexed)
                 if old is not None:
                     self._pending_removals.append(self.index.rowids[old])
         return len(normalized)
@@ -205,7 +216,7 @@ class Core:
         docs = self.store.load([self.index.rowids[o] for o in ords])
         streams = {}
         for o in ords:
-            doc = docs.get(self.index.rowids[o], {})
+            doc = self.with_copies(docs.get(self.index.rowids[o], {}))
             values = doc.get(field_name, [])
             tokens = []
             pos = 0

@@ -32,48 +32,35 @@ def _error_body(msg, code):
     }
 
 
-def parse_update_json(body, core):
-    """Applies a JSON update body: a list of documents, one document, or Solr's command object
-    ({"add": {"doc": ...}, "delete": {"id": ...} | {"query": ...}, "commit": {}})."""
+def parse_update_json(body):
+    """A JSON update body -> actions: a list of documents, one document, or Solr's command object
+    ({"add": {"doc": ...}, "delete": {"id": ...} | {"query": ...}, "commit": {}}), whose keys
+    may repeat."""
+    text = body.lstrip()
     try:
-        data = json.loads(body, object_pairs_hook=lambda pairs: pairs)
+        if text.startswith("["):
+            docs = json.loads(text)
+            if any(not isinstance(d, dict) for d in docs):
+                raise SolrError("Each document of a JSON update must be an object")
+            return [("add", docs)]
+        pairs = json.loads(text, object_pairs_hook=_keep_pairs)
     except ValueError as exc:
         raise SolrError(f"Cannot parse the JSON update body: {exc}") from None
-
-    def plain(value):
-        if isinstance(value, list) and value and all(isinstance(p, tuple) and len(p) == 2 for p in value):
-            return {k: plain(v) for k, v in value}
-        if isinstance(value, list):
-            return [plain(v) for v in value]
-        return value
-
-    commands = []
-    if isinstance(data, list) and not (data and all(isinstance(p, tuple) for p in data)):
-        commands.append(("docs", [plain(d) for d in data]))
-    elif isinstance(data, list):
-        pairs = data
-        keys = {k for k, _ in pairs}
-        if keys & {"add", "delete", "commit", "optimize", "rollback"}:
-            for key, value in pairs:
-                commands.append((key, plain(value)))
-        else:
-            commands.append(("docs", [plain(pairs)]))
-    else:
+    if not isinstance(pairs, _Pairs):
         raise SolrError("The JSON update body must be a list of documents or an object of commands")
+    if not {k for k, _ in pairs} & {"add", "delete", "commit", "optimize", "rollback"}:
+        return [("add", [pairs.as_dict()])]
     actions = []
-    for key, value in commands:
-        if key == "docs":
-            if any(not isinstance(d, dict) for d in value):
-                raise SolrError("Each document of a JSON update must be an object")
-            actions.append(("add", value))
-        elif key == "add":
+    for key, value in pairs:
+        value = value.as_dict() if isinstance(value, _Pairs) else value
+        if key == "add":
             doc = value.get("doc") if isinstance(value, dict) else None
             if not isinstance(doc, dict):
                 raise SolrError("An 'add' command needs a 'doc' object")
             actions.append(("add", [doc]))
         elif key == "delete":
-            items = value if isinstance(value, list) else [value]
-            for item in items:
+            for item in value if isinstance(value, list) else [value]:
+                item = item.as_dict() if isinstance(item, _Pairs) else item
                 if isinstance(item, str):
                     actions.append(("delete_ids", [item]))
                 elif isinstance(item, dict) and "id" in item:
@@ -87,6 +74,17 @@ def parse_update_json(body, core):
         else:
             raise SolrError(f"Unknown command '{key}' in the JSON update body")
     return actions
+
+
+class _Pairs(list):
+    """A JSON object kept as its (key, value) pairs, since Solr's command keys may repeat."""
+
+    def as_dict(self):
+        return {k: v.as_dict() if isinstance(v, _Pairs) else v for k, v in self}
+
+
+def _keep_pairs(pairs):
+    return _Pairs(pairs)
 
 
 def parse_update_xml(body):
@@ -235,7 +233,7 @@ class Handler(BaseHTTPRequestHandler):
         text = body.strip()
         if text:
             if "json" in ctype or text[:1] in (b"[", b"{"):
-                actions = parse_update_json(body.decode("utf-8"), core)
+                actions = parse_update_json(body.decode("utf-8"))
             else:
                 actions = parse_update_xml(body)
         for action, arg in actions:

@@ -19,12 +19,15 @@ def test_status_show_lists_the_portal_plugins(app):
 
 def test_a_sysadmin_publishes_and_a_visitor_finds_the_dataset(app, sysadmin_headers):
     org = app.post("/api/3/action/organization_create", headers=sysadmin_headers,
-                   json={"name": "hcp", "title": "Haut-Commissariat au Plan"})
+                   json={"name": "hcp", "title_translated": {"fr": "Haut-Commissariat au Plan"}})
     assert org.status_code == 200, org.body
     created = app.post("/api/3/action/package_create", headers=sysadmin_headers, json={
-        "name": "population-legale-2024", "title": "Population légale des régions 2024", "owner_org": "hcp",
-        "notes": "Résultats du recensement général de la population",
-        "resources": [{"url": "http://127.0.0.1/population.csv", "format": "CSV", "name": "Tableau"}],
+        "name": "population-legale-2024", "owner_org": "hcp", "themes": ["societe"],
+        "title_translated": {"fr": "Population légale des régions 2024", "ar": "السكان القانونيون 2024"},
+        "notes_translated": {"fr": "Résultats du recensement général de la population"},
+        "publication_status": "published",
+        "resources": [{"url": "http://127.0.0.1/population.csv", "format": "CSV",
+                       "name_translated": {"fr": "Tableau"}}],
     })
     assert created.status_code == 200, created.body
 

@@ -1,0 +1,58 @@
+"""`ckan datagovma ...`: loading the portal's reference data (idempotent; `make run` calls it)."""
+
+import json
+import os
+
+import click
+import ckan.plugins.toolkit as tk
+
+from . import reference
+
+__all__ = ["datagovma"]
+
+
+@click.group(short_help="datagovma portal commands")
+def datagovma():
+    """Commands of Morocco's national open data portal."""
+
+
+def _context():
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"user": site_user["name"], "ignore_auth": True}
+
+
+def _exists(action, name):
+    try:
+        tk.get_action(action)(_context(), {"id": name})
+        return True
+    except tk.ObjectNotFound:
+        return False
+
+
+@datagovma.command("load-reference")
+@click.option("--examples/--no-examples", default=True, help="also create the example datasets")
+def load_reference(examples):
+    """Themes (groups), producers (organizations) and a few example datasets; existing ones are kept."""
+    created = {"themes": 0, "producers": 0, "datasets": 0}
+    for slug, theme in reference.themes().items():
+        if not _exists("group_show", slug):
+            tk.get_action("group_create")(_context(), {
+                "name": slug, "title_translated": {"fr": theme["name_fr"], "ar": theme["name_ar"]},
+                "eu_data_theme": theme["eu_data_theme"]})
+            created["themes"] += 1
+    for slug, producer in reference.producers().items():
+        if not _exists("organization_show", slug):
+            region = f"MA-{producer['region_code']}" if producer.get("region_code") else ""
+            tk.get_action("organization_create")(_context(), {
+                "name": slug, "title_translated": {"fr": producer["name_fr"], "ar": producer["name_ar"]},
+                "acronym": producer.get("acronym") or "", "producer_type": producer.get("type") or "",
+                "region": region})
+            created["producers"] += 1
+    if examples:
+        with open(os.path.join(reference.DATA_DIR, "examples.json"), encoding="utf-8") as handle:
+            for dataset in json.load(handle):
+                if not _exists("package_show", dataset["name"]):
+                    tk.get_action("package_create")(_context(), dict(dataset, publication_status="published"))
+                    created["datasets"] += 1
+    click.echo(f"reference data: {created['themes']} themes, {created['producers']} producers, "
+               f"{created['datasets']} example datasets created")

@@ -1,0 +1,88 @@
+"""Template helpers: text in the reader's language, and the reference lists of the forms."""
+
+import json
+
+import ckan.plugins.toolkit as tk
+
+from . import reference
+
+__all__ = [
+    "datagovma_translated",
+    "datagovma_translated_dict",
+    "datagovma_missing_languages",
+    "datagovma_reference_options",
+    "datagovma_licence_ids",
+    "datagovma_reader_language",
+]
+
+
+def datagovma_reader_language():
+    lang = tk.h.lang() or "fr"
+    return lang.split("_")[0]
+
+
+def datagovma_translated(value, fallback=""):
+    """The text of a multilingual value ({"fr": ..., "ar": ...} or its JSON) in the reader's
+    language, else French, else Arabic, else any."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip().startswith("{") else {"fr": value}
+        except ValueError:
+            return value
+    if not isinstance(value, dict) or not value:
+        return fallback
+    for lang in (datagovma_reader_language(), "fr", "ar", "zgh", "en"):
+        if value.get(lang):
+            return value[lang]
+    return next(iter(value.values()), fallback)
+
+
+def datagovma_translated_dict(value):
+    """A multilingual value as a dict, whether given as a dict or as its stored JSON."""
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str) and value.strip().startswith("{"):
+        try:
+            loaded = json.loads(value)
+            return loaded if isinstance(loaded, dict) else {}
+        except ValueError:
+            return {}
+    return {"fr": value} if value else {}
+
+
+def datagovma_missing_languages(value):
+    """Languages of the portal (fr, ar) in which a multilingual value is not given."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = {"fr": value}
+    value = value if isinstance(value, dict) else {}
+    return [lang for lang in ("fr", "ar") if not value.get(lang)]
+
+
+def datagovma_reference_options(field):
+    """scheming choices_helper: the options of a reference list in the reader's language."""
+    lang = datagovma_reader_language()
+    label_key = "name_ar" if lang == "ar" else "name_fr"
+    kind = field.get("reference")
+    if kind == "themes":
+        rows = reference.themes()
+    elif kind == "regions":
+        rows = reference.regions()
+    elif kind == "provinces":
+        rows = reference.provinces()
+    else:
+        return []
+    return [{"value": code, "label": row.get(label_key) or row["name_fr"]} for code, row in rows.items()]
+
+
+def datagovma_licence_ids():
+    """The open licences the dataset schema offers (its license_id choices)."""
+    from ckanext.scheming.helpers import scheming_get_dataset_schema
+
+    schema = scheming_get_dataset_schema("dataset") or {}
+    for field in schema.get("dataset_fields", []):
+        if field["field_name"] == "license_id":
+            return [c["value"] for c in field.get("choices", [])]
+    return []

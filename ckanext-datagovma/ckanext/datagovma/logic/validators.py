@@ -1,0 +1,265 @@
+"""Validators of the portal's schemas (schemas/*.yaml): multilingual text, reference lists,
+coverage, dates, licences and the legal rules of publication (lois 31-13, 09-08, 05-20).
+
+Messages are translatable and say what to do; a failing validator leaves nothing written."""
+
+import json
+
+import ckan.plugins.toolkit as tk
+from ckan.lib.navl.dictization_functions import StopOnError, missing
+from ckanext.scheming.validation import scheming_validator
+
+from .. import reference
+
+__all__ = [
+    "datagovma_multilingual_text",
+    "datagovma_multilingual_output",
+    "datagovma_fill_from_translated",
+    "datagovma_reference_choices",
+    "datagovma_spatial_coverage",
+    "datagovma_temporal_end",
+    "datagovma_open_licence",
+    "datagovma_personal_data",
+    "datagovma_publication_status",
+    "datagovma_region",
+    "datagovma_resource_format",
+]
+
+LANGUAGES = ("fr", "ar", "zgh")
+PUBLISHABLE_CLASSIFICATION = "non-classifie"
+PERSONAL_DATA = "personnelles"
+STATUSES = ("draft", "in_review", "returned", "published")
+
+# Normalised resource formats: what GdDs type -> what the portal shows and DCAT maps.
+FORMATS = {
+    "csv": "CSV", "json": "JSON", "xml": "XML", "xlsx": "XLSX", "xls": "XLS", "ods": "ODS", "pdf": "PDF",
+    "geojson": "GeoJSON", "shp": "SHP", "shapefile": "SHP", "zip": "ZIP", "txt": "TXT", "docx": "DOCX",
+    "odt": "ODT", "html": "HTML", "api": "API", "kml": "KML", "rdf": "RDF", "ttl": "TTL", "jsonld": "JSON-LD",
+}
+
+
+def _as_dict(value):
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str) and value.strip().startswith("{"):
+        try:
+            loaded = json.loads(value)
+        except ValueError:
+            return None
+        return loaded if isinstance(loaded, dict) else None
+    return None
+
+
+@scheming_validator
+def datagovma_multilingual_text(field, schema):
+    """{"fr": ..., "ar": ..., "zgh": ...} from a dict, a JSON string, the form's one input per
+    language (``<field>-fr``) or today's data.gov.ma keys (``title_fr``, ``title_ar``)."""
+    name = field["field_name"]
+    base = name[: -len("_translated")] if name.endswith("_translated") else name
+    required = field.get("required")
+
+    def validator(key, data, errors, context):
+        value = data.get(key)
+        extras = data.get(("__extras",), {})
+        prefix = key[:-1]
+        if value is missing or value is None or value == "":
+            value = {}
+        elif isinstance(value, str) and not value.strip().startswith("{"):
+            value = {"fr": value}  # a plain string is read as French
+        else:
+            parsed = _as_dict(value)
+            if parsed is None:
+                errors[key].append(tk._("Give one text per language, as {\"fr\": \"...\", \"ar\": \"...\"}"))
+                return
+            value = dict(parsed)
+        for lang in LANGUAGES:
+            for candidate in (f"{name}-{lang}", f"{base}_{lang}"):
+                flat = prefix + (candidate,)
+                given = data.pop(flat, None) if flat in data else extras.pop(candidate, None)
+                if given not in (None, missing, "") and not value.get(lang):
+                    value[lang] = given
+        unknown = sorted(set(value) - set(LANGUAGES) - {"en"})
+        if unknown:
+            errors[key].append(tk._("Unknown language: {0} (use fr, ar or zgh)").format(", ".join(unknown)))
+            return
+        cleaned = {}
+        for lang, text in value.items():
+            if not isinstance(text, str):
+                errors[key].append(tk._("The {0} text must be a string").format(lang))
+                return
+            if text.strip():
+                cleaned[lang] = text.strip()
+        if required and not (cleaned.get("fr") or cleaned.get("ar")):
+            errors[key].append(tk._("Give this in French or in Arabic (at least one of the two)"))
+            return
+        if not cleaned:
+            data.pop(key, None)
+            raise StopOnError
+        data[key] = json.dumps(cleaned, ensure_ascii=False)
+        core = prefix + (base,)
+        if base != name and data.get(core) in (None, missing, ""):
+            data[core] = next(cleaned[lang] for lang in ("fr", "ar", "zgh", "en") if cleaned.get(lang))
+
+    return validator
+
+
+def datagovma_multilingual_output(value):
+    """The stored JSON string back to a dict."""
+    parsed = _as_dict(value)
+    return parsed if parsed is not None else value
+
+
+@scheming_validator
+def datagovma_fill_from_translated(field, schema):
+    """CKAN's own title/notes/name stay filled for the core: the first available language of
+    the multilingual field named by ``source_field``, when not given."""
+    source = field.get("source_field")
+
+    def validator(key, data, errors, context):
+        value = data.get(key)
+        if value not in (None, missing, ""):
+            return
+        translated = _as_dict(data.get(key[:-1] + (source,)))
+        for lang in ("fr", "ar", "zgh", "en"):
+            if translated and translated.get(lang):
+                data[key] = translated[lang]
+                return
+
+    return validator
+
+
+def _as_list(value):
+    if value in (None, missing, ""):
+        return []
+    if isinstance(value, str):
+        if value.startswith("["):
+            try:
+                return list(json.loads(value))
+            except ValueError:
+                pass
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return list(value)
+
+
+@scheming_validator
+def datagovma_reference_choices(field, schema):
+    """A list of codes from the reference data named by the field's ``reference`` (themes,
+    regions, provinces), stored as JSON."""
+    kind = field["reference"]
+    lookup = {"themes": reference.themes, "regions": reference.regions, "provinces": reference.provinces}[kind]
+    messages = {
+        "themes": tk._("Unknown theme: {0}"),
+        "regions": tk._("Unknown region: {0} (use the codes MA-01 to MA-12)"),
+        "provinces": tk._("Unknown province: {0}"),
+    }
+
+    def validator(key, data, errors, context):
+        values = _as_list(data.get(key))
+        unknown = [v for v in values if v not in lookup()]
+        if unknown:
+            errors[key].append(messages[kind].format(", ".join(map(str, unknown))))
+            return
+        if field.get("required") and not values:
+            errors[key].append(tk._("Choose at least one"))
+            return
+        if not values:
+            data.pop(key, None)
+            raise StopOnError
+        data[key] = json.dumps(sorted(set(values)))
+
+    return validator
+
+
+def datagovma_spatial_coverage(key, data, errors, context):
+    """National coverage has no regions; regional coverage names at least one region, and the
+    provinces given belong to the regions chosen."""
+    coverage = data.get(key)
+    if coverage not in ("national", "regional"):
+        errors[key].append(tk._("Choose national or regional coverage"))
+        return
+    regions = _as_list(data.get(key[:-1] + ("regions",)))
+    provinces = _as_list(data.get(key[:-1] + ("provinces",)))
+    if coverage == "national" and (regions or provinces):
+        errors[key].append(tk._("A national dataset has no regions or provinces: choose regional coverage"))
+    if coverage == "regional" and not regions:
+        errors[key[:-1] + ("regions",)].append(tk._("Choose the regions a regional dataset covers"))
+    known = reference.provinces()
+    outside = [p for p in provinces if p in known and known[p]["region"] not in regions]
+    if outside:
+        errors[key[:-1] + ("provinces",)].append(
+            tk._("These provinces are outside the chosen regions: {0}").format(", ".join(outside)))
+
+
+def datagovma_temporal_end(key, data, errors, context):
+    end = data.get(key)
+    start = data.get(key[:-1] + ("temporal_start",))
+    if end in (None, missing, "") or start in (None, missing, ""):
+        return
+    if str(end)[:10] < str(start)[:10]:
+        errors[key].append(tk._("The end of the period ({0}) is before its start ({1})").format(
+            str(end)[:10], str(start)[:10]))
+
+
+def datagovma_open_licence(key, data, errors, context):
+    from ..helpers import datagovma_licence_ids
+
+    value = data.get(key)
+    if value not in datagovma_licence_ids():
+        errors[key].append(tk._("The licence {0} is not an open licence accepted by the portal; choose one of: {1}")
+                           .format(value, ", ".join(datagovma_licence_ids())))
+
+
+def datagovma_personal_data(key, data, errors, context):
+    """Personal data (loi 09-08) that is not anonymised needs the CNDP authorisation's reference."""
+    reference_key = key[:-1] + ("cndp_reference",)
+    if data.get(key) == PERSONAL_DATA and data.get(reference_key) in (None, missing, ""):
+        errors[reference_key].append(
+            tk._("A dataset that contains personal data needs the reference of the CNDP authorisation"))
+
+
+def datagovma_publication_status(key, data, errors, context):
+    """The review workflow owns this field: only the review actions (and sysadmins) change it.
+    A dataset is public exactly when it is published, and a classified dataset or one holding
+    non-anonymised personal data can never be published."""
+    package = context.get("package")
+    current = getattr(package, "extras", {}).get("publication_status") if package else None
+    requested = data.get(key)
+    allowed = context.get("datagovma_workflow") or _is_sysadmin(context)
+    if requested in (None, missing, "") or not allowed:
+        requested = current or "draft"
+    if requested not in STATUSES:
+        errors[key].append(tk._("Unknown publication status: {0}").format(requested))
+        return
+    if requested == "published":
+        prefix = key[:-1]
+        if data.get(prefix + ("classification",)) not in (PUBLISHABLE_CLASSIFICATION, None, missing):
+            errors[prefix + ("classification",)].append(
+                tk._("Classified information (loi 05-20) can never be published"))
+            return
+        if data.get(prefix + ("personal_data",)) == PERSONAL_DATA:
+            errors[prefix + ("personal_data",)].append(
+                tk._("Personal data that is not anonymised (loi 09-08) can never be published"))
+            return
+    data[key] = requested
+    data[key[:-1] + ("private",)] = requested != "published"
+
+
+def _is_sysadmin(context):
+    user = context.get("auth_user_obj")
+    if user is None and context.get("user"):
+        from ckan import model
+
+        user = model.User.get(context["user"])
+    return bool(getattr(user, "sysadmin", False))
+
+
+def datagovma_region(value, context):
+    if value and value not in reference.regions():
+        raise tk.Invalid(tk._("Unknown region: {0} (use the codes MA-01 to MA-12)").format(value))
+    return value
+
+
+def datagovma_resource_format(value, context):
+    if not value:
+        return value
+    return FORMATS.get(value.strip().lower().lstrip("."), value.strip().upper())
