@@ -63,7 +63,7 @@ services:
 
 config: install
 	@$(MACHINE) render
-	@$(BIN)/pybabel compile -q -d ckanext-datagovma/ckanext/datagovma/i18n -D ckanext-datagovma
+	@$(BIN)/pybabel compile -d ckanext-datagovma/ckanext/datagovma/i18n -D ckanext-datagovma
 
 # --- the portal ---------------------------------------------------------------------------
 

@@ -469,7 +469,7 @@ def initialize(profile):
         if profile == "development":
             ensure_sysadmin(profile)
             if "datagovma" in ckan(profile, "--help", check=False).stdout:
-                ckan(profile, "datagovma", "load-reference")
+                say(ckan(profile, "datagovma", "load-reference").stdout.strip())
             ckan(profile, "search-index", "rebuild", "--only-missing", "--quiet")
     finally:
         if search is not None:

@@ -14,8 +14,11 @@ import sqlite3
 from .errors import SolrError
 
 
+FORMAT = "2"  # 2: documents are stored as sent (copyField destinations are recomputed)
+
+
 class DataDirInUse(Exception):
-    pass
+    """The data directory cannot be used (in use, not writable, or written by another format)."""
 
 
 class Store:
@@ -54,6 +57,19 @@ class Store:
         )
         self.db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
         self.in_transaction = False
+        self._check_format()
+
+    def _check_format(self):
+        row = self.db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+        if row is None and self.count() == 0:
+            self.db.execute("INSERT INTO meta (name, value) VALUES ('format', ?)", (FORMAT,))
+        elif row is None or row[0] != FORMAT:
+            found = row[0] if row else "1"
+            self.close()
+            raise DataDirInUse(
+                f"the index in {self.data_dir} has format {found}, this service writes format {FORMAT}: "
+                "move that directory away and rebuild the index (ckan search-index rebuild)"
+            )
 
     def _begin(self):
         if not self.in_transaction:

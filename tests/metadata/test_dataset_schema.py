@@ -55,19 +55,20 @@ def test_the_default_licence_is_odbl(portal):
 
 
 @pytest.mark.parametrize("overrides, field, message", [
-    ({"title_translated": {"zgh": "ⵜⴰⵎⴰⵣⵉⵖⵜ"}}, "title_translated", "French or in Arabic"),
-    ({"title_translated": {}}, "title_translated", "French or in Arabic"),
-    ({"temporal_start": "2024-06-01", "temporal_end": "2023-12-31"}, "temporal_end", "before its start"),
-    ({"provinces": ["06.141"]}, "provinces", "outside the chosen regions"),
-    ({"regions": ["MA-13"]}, "regions", "Unknown region: MA-13"),
-    ({"themes": ["astrologie"]}, "themes", "Unknown theme: astrologie"),
+    ({"title_translated": {"zgh": "ⵜⴰⵎⴰⵣⵉⵖⵜ"}}, "title_translated", "en français ou en arabe"),
+    ({"title_translated": {}}, "title_translated", "en français ou en arabe"),
+    ({"temporal_start": "2024-06-01", "temporal_end": "2023-12-31"}, "temporal_end", "précède son début"),
+    ({"provinces": ["06.141"]}, "provinces", "hors des régions choisies : 06.141"),
+    ({"regions": ["MA-13"]}, "regions", "Région inconnue : MA-13"),
+    ({"themes": ["astrologie"]}, "themes", "Thème inconnu : astrologie"),
     ({"rod_email": "pas-un-courriel"}, "rod_email", "pas-un-courriel"),
-    ({"license_id": "proprietaire"}, "license_id", "not an open licence"),
-    ({"spatial_coverage": "national"}, "spatial_coverage", "no regions or provinces"),
-    ({"spatial_coverage": "regional", "regions": [], "provinces": []}, "regions", "Choose the regions"),
+    ({"license_id": "proprietaire"}, "license_id", "n'est pas une licence ouverte"),
+    ({"spatial_coverage": "national"}, "spatial_coverage", "ni régions ni provinces"),
+    ({"spatial_coverage": "regional", "regions": [], "provinces": []}, "regions", "Choisissez les régions"),
     ({"personal_data": "personnelles"}, "cndp_reference", "CNDP"),
 ])
 def test_bad_input_is_refused_field_by_field_and_nothing_is_written(portal, overrides, field, message):
+    # the portal's default language is French (Arabic and English: see the test below)
     gdd = portal["gdd_hcp"]
     body = gdd.call("package_create", status=409, **complete_dataset(**overrides))
     errors = body["error"]

@@ -142,3 +142,18 @@ def test_a_data_directory_in_use_is_reported(service):
     assert result.returncode == 2
     assert "is in use by another search service" in result.stderr
     assert os.path.exists(os.path.join(service.data_dir, "documents.sqlite3"))
+
+
+def test_an_index_of_another_format_is_refused_with_what_to_do(tmp_path):
+    import sqlite3
+
+    data = tmp_path / "data"
+    data.mkdir()
+    db = sqlite3.connect(data / "documents.sqlite3")
+    db.execute("CREATE TABLE documents (rowid INTEGER PRIMARY KEY, doc_key TEXT NOT NULL, body TEXT NOT NULL)")
+    db.execute("INSERT INTO documents (doc_key, body) VALUES ('x', '{}')")
+    db.commit()
+    db.close()
+    result = _start(SCHEMA, data)
+    assert result.returncode == 2
+    assert "has format 1" in result.stderr and "search-index rebuild" in result.stderr

@@ -3,6 +3,7 @@
   logic/validators.py  schema validators     logic/action.py  review actions
   logic/auth.py        who may review         helpers.py       template helpers
   indexing.py          search documents       cli.py           `ckan datagovma`
+  uploads.py           checks on uploaded files
   reference.py         regions, provinces, themes and producers (data/*.csv)
 """
 
@@ -10,7 +11,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from . import indexing
+from . import indexing, uploads
 
 
 @tk.blanket.actions
@@ -18,16 +19,26 @@ from . import indexing
 @tk.blanket.helpers
 @tk.blanket.validators
 @tk.blanket.cli
+@tk.blanket.config_declarations
 class DatagovmaPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IResourceController, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer
 
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
+
+    # IMiddleware
+
+    def make_middleware(self, app, config):
+        if hasattr(app, "after_request"):  # the Flask application
+            app.after_request(uploads.safe_download_headers)
+        return app
 
     # IPackageController
 
@@ -36,3 +47,11 @@ class DatagovmaPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def before_dataset_search(self, search_params):
         return indexing.before_dataset_search(search_params)
+
+    # IResourceController
+
+    def before_resource_create(self, context, resource):
+        uploads.check_upload(resource)
+
+    def before_resource_update(self, context, current, resource):
+        uploads.check_upload(resource)
