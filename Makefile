@@ -77,6 +77,7 @@ run: install services config
 # --- tests --------------------------------------------------------------------------------
 
 test: install services config
+	@$(MACHINE) browser
 	@$(MACHINE) databases test
 	@$(MACHINE) initialize test
 	@$(MACHINE) databases test-core

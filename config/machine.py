@@ -3,6 +3,7 @@
 
   machine.py services              PostgreSQL and Redis: use, start or install them
   machine.py render                var/config/*.ini from config/*.ini.in, secrets in var/secrets.env
+  machine.py browser               Debian's Chromium for the browser tests (installed if missing)
   machine.py databases PROFILE     roles and databases of a profile (development, test, test-core)
   machine.py initialize PROFILE    schema, migrations, DataStore rights (+ sysadmin, index for development)
   machine.py port-free PORT NAME   stop with a sentence if something already listens on PORT
@@ -40,7 +41,7 @@ PROFILES = {
 
 PLUGINS = (
     "activity datastore datatables_view text_view image_view tracking "
-    "scheming_datasets scheming_organizations scheming_groups dcat harvest ckan_harvester datagovma"
+    "datagovma scheming_datasets scheming_organizations scheming_groups dcat harvest ckan_harvester"
 )
 
 
@@ -234,6 +235,16 @@ def ensure_redis():
         fail(f"Redis did not start: {result.stderr.strip()}; see {os.path.join(data, 'redis.log')}.")
     remember_started("redis")
     say("Redis started")
+
+
+def ensure_browser():
+    """Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser)."""
+    if os.path.exists("/usr/bin/chromium"):
+        say("Chromium is installed")
+        return
+    apt_install(["chromium", "fonts-noto-core"], "Chromium (for the browser tests)")
+    if not os.path.exists("/usr/bin/chromium"):
+        fail("Chromium was installed but /usr/bin/chromium is missing; install Debian's chromium package.")
 
 
 def stop_started():
@@ -486,6 +497,8 @@ def main(argv):
     if command == "services":
         ensure_postgresql()
         ensure_redis()
+    elif command == "browser":
+        ensure_browser()
     elif command == "render":
         render()
     elif command == "databases":

@@ -3,7 +3,7 @@
   logic/validators.py  schema validators     logic/action.py  review actions
   logic/auth.py        who may review         helpers.py       template helpers
   indexing.py          search documents       cli.py           `ckan datagovma`
-  uploads.py           checks on uploaded files
+  uploads.py           checks on uploaded files   views.py      review buttons' routes
   reference.py         regions, provinces, themes and producers (data/*.csv)
 """
 
@@ -20,6 +20,7 @@ from . import indexing, uploads
 @tk.blanket.validators
 @tk.blanket.cli
 @tk.blanket.config_declarations
+@tk.blanket.blueprints
 class DatagovmaPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)

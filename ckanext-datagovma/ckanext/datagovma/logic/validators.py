@@ -60,8 +60,8 @@ def datagovma_multilingual_text(field, schema):
 
     def validator(key, data, errors, context):
         value = data.get(key)
-        extras = data.get(("__extras",), {})
         prefix = key[:-1]
+        extras = data.get(prefix + ("__extras",), {})
         if value is missing or value is None or value == "":
             value = {}
         elif isinstance(value, str) and not value.strip().startswith("{"):
