@@ -26,6 +26,9 @@ setup(
         "ckan.plugins": [
             "datagovma = ckanext.datagovma.plugin:DatagovmaPlugin",
         ],
+        "ckan.rdf.profiles": [
+            "datagovma_dcat_ap = ckanext.datagovma.dcat_profile:DatagovmaDCATAPProfile",
+        ],
         "console_scripts": [
             "datagovma-search = datagovma_search.cli:main",
         ],

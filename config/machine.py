@@ -41,7 +41,7 @@ PROFILES = {
 
 PLUGINS = (
     "activity datastore datatables_view text_view image_view tracking "
-    "datagovma scheming_datasets scheming_organizations scheming_groups dcat harvest ckan_harvester"
+    "datagovma scheming_datasets scheming_organizations scheming_groups dcat structured_data harvest ckan_harvester"
 )
 
 

@@ -5,7 +5,7 @@ import pytest
 # The plugins of the running portal (config/development.ini.in renders the same list).
 PORTAL_PLUGINS = (
     "activity datastore datatables_view text_view image_view tracking "
-    "datagovma scheming_datasets scheming_organizations scheming_groups dcat harvest ckan_harvester"
+    "datagovma scheming_datasets scheming_organizations scheming_groups dcat structured_data harvest ckan_harvester"
 )
 
 
@@ -26,3 +26,6 @@ def clean_db(reset_db, migrate_db_for, ckan_config):
     for plugin in ("activity", "harvest", "tracking"):
         if plugin in loaded:
             migrate_db_for(plugin)
+
+
+from .portal_fixtures import portal  # noqa: E402,F401 - the producers, RODs and GdDs of the tests

@@ -14,9 +14,11 @@ pytestmark = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS), pytest.ma
 CSV = "région,population\nRabat-Salé-Kénitra,5132639\nL'Oriental,2294665\n"
 
 FLOWS = {
-    "fr": {"prefix": "", "title": {"fr": "Qualité de l'air à Rabat"}, "search": "qualité air",
+    "fr": {"prefix": "", "title": {"fr": "Qualité de l'air à Rabat"}, "notes": {"fr": "Mesures quotidiennes."},
+           "search": "qualité air",
            "name": "qualite-air-rabat"},
-    "ar": {"prefix": "/ar", "title": {"ar": "جودة الهواء بالرباط"}, "search": "الهواء", "name": "jawdat-alhawae"},
+    "ar": {"prefix": "/ar", "title": {"ar": "جودة الهواء بالرباط"}, "notes": {"ar": "قياسات يومية."},
+           "search": "الهواء", "name": "jawdat-alhawae"},
 }
 
 
@@ -37,6 +39,8 @@ def test_gdd_to_rod_to_the_public_in_a_browser(browser, live_server, portal, tmp
     assert gdd.page.get_attribute("#field-title_translated-ar", "dir") == "rtl"
     for code, text in flow["title"].items():
         gdd.page.fill(f"#field-title_translated-{code}", text)
+    for code, text in flow["notes"].items():
+        gdd.page.fill(f"#field-notes_translated-{code}", text)
     gdd.page.fill("#field-name", flow["name"])
     gdd.page.select_option("#field-themes", "environnement")
     gdd.shot("new-dataset")

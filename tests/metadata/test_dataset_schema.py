@@ -4,7 +4,7 @@ input shape, and each bad input (409 with a field-level message, nothing written
 import pytest
 
 from ..conftest import PORTAL_PLUGINS
-from .conftest import complete_dataset
+from ..portal_fixtures import complete_dataset
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS), pytest.mark.usefixtures("portal")]
 
@@ -34,7 +34,7 @@ def test_a_complete_moroccan_record_is_created_and_read_back(portal):
 
 
 def test_todays_data_gov_ma_shape_is_accepted(portal):
-    record = complete_dataset(name="ipc", title_translated=None, notes_translated=None)
+    record = complete_dataset(name="ipc")
     del record["title_translated"], record["notes_translated"]
     record.update(title_fr="Indice des prix", title_ar="الرقم الاستدلالي للأثمان", notes_ar="سلسلة شهرية")
     shown = portal["gdd_hcp"].ok("package_create", **record)
@@ -57,6 +57,7 @@ def test_the_default_licence_is_odbl(portal):
 @pytest.mark.parametrize("overrides, field, message", [
     ({"title_translated": {"zgh": "ⵜⴰⵎⴰⵣⵉⵖⵜ"}}, "title_translated", "en français ou en arabe"),
     ({"title_translated": {}}, "title_translated", "en français ou en arabe"),
+    ({"notes_translated": {"zgh": "ⴰⵎⵓⵢⵍ"}}, "notes_translated", "en français ou en arabe"),
     ({"temporal_start": "2024-06-01", "temporal_end": "2023-12-31"}, "temporal_end", "précède son début"),
     ({"provinces": ["06.141"]}, "provinces", "hors des régions choisies : 06.141"),
     ({"regions": ["MA-13"]}, "regions", "Région inconnue : MA-13"),

@@ -4,7 +4,7 @@ stream with who did it, and the legal rules hold whatever the role."""
 import pytest
 
 from ..conftest import PORTAL_PLUGINS
-from .conftest import complete_dataset
+from ..portal_fixtures import complete_dataset
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS), pytest.mark.usefixtures("portal")]
 

@@ -11,7 +11,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from . import indexing, uploads
+from . import indexing, uploads, views
 
 
 @tk.blanket.actions
@@ -39,6 +39,7 @@ class DatagovmaPlugin(p.SingletonPlugin, DefaultTranslation):
     def make_middleware(self, app, config):
         if hasattr(app, "after_request"):  # the Flask application
             app.after_request(uploads.safe_download_headers)
+            app.before_request(views.check_catalog_parameters)
         return app
 
     # IPackageController

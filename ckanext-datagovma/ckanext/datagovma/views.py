@@ -1,12 +1,16 @@
 """Web routes of the publication review: the buttons of the review panel post here."""
 
-from flask import Blueprint, request
+from flask import Blueprint, make_response, request
 
 import ckan.plugins.toolkit as tk
 
-__all__ = ["datagovma_review"]
+__all__ = ["datagovma_review", "datagovma_places"]
 
 datagovma_review = Blueprint("datagovma_review", __name__)
+datagovma_places = Blueprint("datagovma_places", __name__)
+
+RDF_FORMATS = {"ttl": ("turtle", "text/turtle"), "rdf": ("xml", "application/rdf+xml"),
+               "xml": ("xml", "application/rdf+xml"), "jsonld": ("json-ld", "application/ld+json")}
 
 ACTIONS = {
     "submit": "datagovma_dataset_submit",
@@ -38,3 +42,63 @@ def review(id, transition):
         return tk.h.redirect_to("dataset.read", id=id)
     tk.h.flash_success(tk._(DONE[transition]))
     return tk.h.redirect_to("dataset.read", id=dataset["name"])
+
+
+def _place(kind, code, fmt=None):
+    """A region or province: its page, or its RDF (labels in French and Arabic, code) at the
+    same URI by extension or content negotiation; these are the URIs dct:spatial points to."""
+    from . import dcat_profile, reference
+
+    places = reference.regions() if kind == "region" else reference.provinces()
+    if code not in places:
+        tk.abort(404, tk._("Unknown region: {0} (use the codes MA-01 to MA-12)").format(code)
+                 if kind == "region" else tk._("Unknown province: {0}").format(code))
+    if fmt is None:
+        accept = request.headers.get("Accept", "")
+        fmt = next((ext for ext, (_, mime) in RDF_FORMATS.items() if mime in accept), None)
+    if fmt is not None:
+        if fmt not in RDF_FORMATS:
+            tk.abort(404, tk._("Unknown format: {0}").format(fmt))
+        rdf_format, mime = RDF_FORMATS[fmt]
+        body = dcat_profile.region_graph(code).serialize(format=rdf_format)
+        return make_response((body, 200, {"Content-Type": f"{mime}; charset=utf-8"}))
+    row = places[code]
+    field = "regions" if kind == "region" else "provinces"
+    return tk.render("datagovma/place.html", {"kind": kind, "code": code, "place": row,
+                                               "search_url": tk.h.url_for("dataset.search", **{field: code})})
+
+
+@datagovma_places.route("/region/<code>")
+@datagovma_places.route("/region/<code>.<fmt>")
+def region(code, fmt=None):
+    return _place("region", code, fmt)
+
+
+@datagovma_places.route("/province/<code>")
+@datagovma_places.route("/province/<code>.<fmt>")
+def province(code, fmt=None):
+    from . import reference
+
+    if fmt is not None and f"{code}.{fmt}" in reference.provinces():  # province codes hold a dot
+        code, fmt = f"{code}.{fmt}", None
+    return _place("province", code, fmt)
+
+
+def check_catalog_parameters():
+    """before_request: a malformed ``page`` or ``modified_since`` on the DCAT catalog endpoints is
+    a 400 with a message (ckanext-dcat would answer 409 or 500)."""
+    if not (request.endpoint or "").startswith("dcat."):
+        return None
+    page = request.args.get("page")
+    if page is not None and (not page.isdigit() or int(page) < 1):
+        tk.abort(400, tk._("The page must be a whole number from 1 (page={0})").format(page))
+    since = request.args.get("modified_since")
+    if since is not None:
+        import datetime as dt
+
+        try:
+            dt.datetime.fromisoformat(since.replace("Z", "+00:00"))
+        except ValueError:
+            tk.abort(400, tk._("modified_since must be a date such as 2024-01-31 or 2024-01-31T12:00:00Z "
+                               "(modified_since={0})").format(since))
+    return None
