@@ -110,7 +110,7 @@ conformance-full: install services config
 	@$(MACHINE) initialize test-core
 	cd $(SITE_PACKAGES) && $(abspath $(BIN))/python -m pytest -p no:cacheprovider --rootdir=. -q \
 		-W ignore::DeprecationWarning --ckan-ini=$(abspath $(CORE_INI)) --search-schema=ckan \
-		--junitxml=$(abspath var/conformance-full.xml) ckan/tests ckanext $(PYTEST_OPTS) || true
+		--junitxml=$(abspath var/conformance-full.xml) ckan/tests $(PYTEST_OPTS) || true
 	$(BIN)/python bench/conformance_report.py var/conformance-full.xml
 
 # --- benchmarks ---------------------------------------------------------------------------

@@ -237,14 +237,27 @@ def ensure_redis():
     say("Redis started")
 
 
+AXE_VERSION = "4.14.1"
+
+
 def ensure_browser():
-    """Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser)."""
+    """Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser),
+    and axe-core from the npm registry for their accessibility checks."""
     if os.path.exists("/usr/bin/chromium"):
         say("Chromium is installed")
-        return
-    apt_install(["chromium", "fonts-noto-core"], "Chromium (for the browser tests)")
-    if not os.path.exists("/usr/bin/chromium"):
-        fail("Chromium was installed but /usr/bin/chromium is missing; install Debian's chromium package.")
+    else:
+        apt_install(["chromium", "fonts-noto-core"], "Chromium (for the browser tests)")
+        if not os.path.exists("/usr/bin/chromium"):
+            fail("Chromium was installed but /usr/bin/chromium is missing; install Debian's chromium package.")
+    axe = os.path.join(VAR, "npm", "node_modules", "axe-core", "axe.min.js")
+    if not os.path.exists(axe):
+        if not shutil.which("npm"):
+            apt_install(["npm"], "npm (to fetch axe-core for the accessibility tests)")
+        result = run(["npm", "install", "--prefix", os.path.join(VAR, "npm"), "--no-save", "--no-audit", "--no-fund",
+                      f"axe-core@{AXE_VERSION}"], check=False)
+        if result.returncode != 0 or not os.path.exists(axe):
+            fail(f"npm could not install axe-core {AXE_VERSION}: {result.stderr.strip()[-500:]}")
+        say(f"axe-core {AXE_VERSION} installed in var/npm")
 
 
 def stop_started():

@@ -7,6 +7,12 @@ import ckan.plugins.toolkit as tk
 from . import reference
 
 __all__ = [
+    "datagovma_key_figures",
+    "datagovma_language_links",
+    "datagovma_theme_name",
+    "datagovma_place_name",
+    "datagovma_regions",
+    "datagovma_recent_datasets",
     "datagovma_translated",
     "datagovma_translated_dict",
     "datagovma_missing_languages",
@@ -86,3 +92,38 @@ def datagovma_licence_ids():
         if field["field_name"] == "license_id":
             return [c["value"] for c in field.get("choices", [])]
     return []
+
+
+def datagovma_key_figures():
+    from . import portal
+
+    return portal.key_figures()
+
+
+def datagovma_language_links():
+    from . import portal
+
+    return portal.language_links()
+
+
+def datagovma_theme_name(slug):
+    from . import portal
+
+    return portal.theme_name(slug)
+
+
+def datagovma_place_name(code):
+    from . import portal
+
+    return portal.place_name(code)
+
+
+def datagovma_regions():
+    """[(code, name in the reader's language)] of the 12 regions."""
+    from . import portal
+
+    return [(code, portal.place_name(code)) for code in reference.regions()]
+
+
+def datagovma_recent_datasets(sort="metadata_modified desc", rows=5):
+    return tk.get_action("package_search")({}, {"sort": sort, "rows": rows})["results"]

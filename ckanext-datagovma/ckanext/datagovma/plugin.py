@@ -4,6 +4,7 @@
   logic/auth.py        who may review         helpers.py       template helpers
   indexing.py          search documents       cli.py           `ckan datagovma`
   uploads.py           checks on uploaded files   views.py      review buttons' routes
+  portal.py            facets, key figures, language links of the citizens' portal
   reference.py         regions, provinces, themes and producers (data/*.csv)
 """
 
@@ -11,7 +12,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from . import indexing, uploads, views
+from . import indexing, portal, uploads, views
 
 
 @tk.blanket.actions
@@ -27,6 +28,7 @@ class DatagovmaPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.IFacets, inherit=True)
 
     # IConfigurer
 
@@ -40,6 +42,7 @@ class DatagovmaPlugin(p.SingletonPlugin, DefaultTranslation):
         if hasattr(app, "after_request"):  # the Flask application
             app.after_request(uploads.safe_download_headers)
             app.before_request(views.check_catalog_parameters)
+            app.before_request(portal.normalise_search_parameters)
         return app
 
     # IPackageController
@@ -49,6 +52,20 @@ class DatagovmaPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def before_dataset_search(self, search_params):
         return indexing.before_dataset_search(search_params)
+
+    def after_dataset_search(self, search_results, search_params):
+        return portal.label_facets(search_results)
+
+    # IFacets
+
+    def dataset_facets(self, facets_dict, package_type):
+        return portal.dataset_facets()
+
+    def organization_facets(self, facets_dict, organization_type, package_type):
+        return portal.dataset_facets()
+
+    def group_facets(self, facets_dict, group_type, package_type):
+        return portal.dataset_facets()
 
     # IResourceController
 

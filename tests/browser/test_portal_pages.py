@@ -1,0 +1,69 @@
+"""The citizens' portal in a real browser, in French and in Arabic: home, a search with a facet,
+a dataset, a producer, a theme and a region. No console error, no server error, right to left in
+Arabic, the language switch keeps the page, and axe-core finds no serious or critical
+accessibility violation (WCAG 2.1 AA rules)."""
+
+import os
+
+import pytest
+
+from ..conftest import PORTAL_PLUGINS
+from ..portal_fixtures import complete_dataset
+from .conftest import ARTIFACTS, ROOT, Visitor
+
+pytestmark = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS), pytest.mark.usefixtures("portal")]
+
+AXE = os.path.join(ROOT, "var", "npm", "node_modules", "axe-core", "axe.min.js")
+PAGES = [
+    ("home", "/"),
+    ("search-facet", "/dataset/?themes=societe"),
+    ("dataset", "/dataset/population-regions"),
+    ("producer", "/organization/haut-commissariat-au-plan"),
+    ("theme", "/dataset/?themes=environnement"),
+    ("region", "/region/MA-04"),
+]
+
+
+@pytest.fixture
+def published(portal):
+    dataset = portal["gdd_hcp"].ok("package_create", **complete_dataset(name="population-regions"))
+    portal["gdd_hcp"].ok("datagovma_dataset_submit", id=dataset["id"])
+    portal["rod_hcp"].ok("datagovma_dataset_publish", id=dataset["id"])
+    return dataset
+
+
+def axe_violations(page):
+    if not os.path.exists(AXE):
+        pytest.fail(f"{AXE} is missing: make test installs axe-core from the npm registry")
+    page.add_script_tag(path=AXE)
+    result = page.evaluate("""async () => {
+        const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+        const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
+                                       target: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+    }""")
+    return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("lang, prefix", [("fr", ""), ("ar", "/ar")])
+def test_the_portal_pages_in_a_browser(browser, live_server, published, lang, prefix):
+    visitor = Visitor(browser, live_server, f"portal-{lang}", os.path.join(ARTIFACTS, f"portal-{lang}"))
+    problems = {}
+    for label, path in PAGES:
+        response = visitor.page.goto(prefix + path)
+        assert response.status == 200, (path, response.status)
+        assert visitor.page.get_attribute("html", "dir") == ("rtl" if lang == "ar" else "ltr") or lang == "fr"
+        visitor.shot(label)
+        found = axe_violations(visitor.page)
+        if found:
+            problems[path] = found
+        other = "ar" if lang == "fr" else "fr"
+        switch = visitor.page.locator(f".datagovma-languages a[hreflang={other}]").get_attribute("href")
+        expected = path if other == "fr" else "/ar" + path
+        assert switch == expected.rstrip("?"), (switch, expected)
+    visitor.assert_clean()
+    visitor.close()
+    for path, found in problems.items():
+        for violation in found:
+            print(path, violation)
+    assert problems == {}, problems

@@ -1,0 +1,91 @@
+"""The citizens' portal: a living home page, facets in the reader's language, the dataset page's
+API box, region pages, and bad search parameters answered with a normal page."""
+
+import pytest
+
+from ..conftest import PORTAL_PLUGINS
+from ..portal_fixtures import complete_dataset
+
+pytestmark = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS), pytest.mark.usefixtures("portal")]
+
+
+@pytest.fixture
+def published(portal):
+    names = []
+    for name, themes, regions in (("population-regions", ["societe"], ["MA-01", "MA-04"]),
+                                  ("budget-rabat", ["finance"], ["MA-04"]),
+                                  ("eau-oriental", ["environnement", "societe"], ["MA-02"])):
+        dataset = portal["gdd_hcp"].ok("package_create", **complete_dataset(
+            name=name, themes=themes, regions=regions, provinces=[]))
+        portal["gdd_hcp"].ok("datagovma_dataset_submit", id=dataset["id"])
+        portal["rod_hcp"].ok("datagovma_dataset_publish", id=dataset["id"])
+        names.append(name)
+    portal["gdd_hcp"].ok("package_create", **complete_dataset(name="brouillon-invisible"))
+    from ckanext.datagovma import portal as portal_module
+
+    portal_module._FIGURES_CACHE["value"] = None  # figures are cached for a minute
+    return names
+
+
+def test_the_home_page_shows_live_figures_themes_and_regions(app, published):
+    body = app.get("/").body
+    assert "Chiffres clés" in body
+    figures = body[body.index("datagovma-figure-list"):body.index("datagovma-home-columns")]
+    assert ">3</span>" in figures or ">3<" in figures  # three published datasets, not the draft
+    assert "Population et société" in body or "Société" in body
+    assert "Tanger-Tétouan-Al Hoceïma" in body and "L'Oriental" in body or "L&#39;Oriental" in body
+    assert "brouillon-invisible" not in body
+
+
+def test_the_home_page_in_arabic_is_right_to_left_with_arabic_names(app, published):
+    body = app.get("/ar/").body
+    assert 'dir="rtl"' in body
+    assert "الأرقام الرئيسية" in body
+    assert "طنجة تطوان الحسيمة" in body
+
+
+def test_search_facets_are_labelled_in_the_readers_language(app, published):
+    fr = app.get("/dataset/", query_string={"themes": "societe"}).body
+    assert "Thèmes" in fr and "Régions" in fr and "Producteurs" in fr
+    assert "population-regions" in fr and "eau-oriental" in fr and "budget-rabat" not in fr
+    assert "Rabat-Salé-Kénitra" in fr
+    ar = app.get("/ar/dataset/", query_string={"regions": "MA-04"}).body
+    assert "الجهات" in ar and "الرباط سلا القنيطرة" in ar
+
+
+def test_the_dataset_page_has_the_api_box(app, published):
+    body = app.get("/dataset/population-regions").body
+    assert "/api/3/action/package_show?id=population-regions" in body
+
+
+def test_language_links_keep_the_current_page(app, published):
+    body = app.get("/dataset/population-regions").body
+    assert 'href="/ar/dataset/population-regions"' in body
+    assert 'href="/en/dataset/population-regions"' in body
+    ar = app.get("/ar/dataset/", query_string={"q": "eau"}).body
+    assert 'href="/dataset/?q=eau"' in ar
+
+
+@pytest.mark.parametrize("query, message", [
+    ({"page": "-1"}, "existe pas : voici la première page"),
+    ({"page": "abc"}, "existe pas : voici la première page"),
+    ({"sort": "garbage"}, "Ordre de tri inconnu"),
+    ({"sort": "nosuchfield asc"}, "Ordre de tri inconnu"),
+])
+def test_bad_search_parameters_give_a_normal_page_with_a_message(app, published, query, message):
+    resp = app.get("/dataset/", query_string=query, follow_redirects=True)
+    assert resp.status_code == 200
+    assert message in resp.body
+
+
+@pytest.mark.parametrize("url", ["/dataset/?q=" + "eau " * 1300, "/dataset/?themes=inconnu",
+                                 "/dataset/?regions=MA-99", "/organization/?page=abc", "/group/?page=-3"])
+def test_odd_input_never_gives_a_500(app, published, url):
+    resp = app.get(url, follow_redirects=True)
+    assert resp.status_code == 200
+
+
+def test_an_unsupported_language_prefix_is_a_normal_not_found_page(app):
+    resp = app.get("/xx/dataset/")
+    assert resp.status_code == 404
+    assert "<html" in resp.body
