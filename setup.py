@@ -25,6 +25,7 @@ setup(
     entry_points={
         "ckan.plugins": [
             "datagovma = ckanext.datagovma.plugin:DatagovmaPlugin",
+            "datagovma_hcp_harvester = ckanext.datagovma.harvesters.hcp:HCPHarvester",
         ],
         "ckan.rdf.profiles": [
             "datagovma_dcat_ap = ckanext.datagovma.dcat_profile:DatagovmaDCATAPProfile",

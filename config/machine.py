@@ -348,7 +348,10 @@ def render():
             SOLR_URL=os.environ.get("DATAGOVMA_SOLR_URL", "http://127.0.0.1:8983/solr/ckan"),
             STORAGE_PATH=storage_path,
         )
-        for template, target in (("base.ini.in", f"{profile}-base.ini"), (f"{profile}.ini.in", f"{profile}.ini")):
+        templates = [("connections.ini.in", f"{profile}-connections.ini"), (f"{profile}.ini.in", f"{profile}.ini")]
+        if profile != "test-core":
+            templates.insert(1, ("portal.ini.in", f"{profile}-portal.ini"))
+        for template, target in templates:
             with open(os.path.join(ROOT, "config", template)) as handle:
                 text = string.Template(handle.read()).substitute(mapping)
             with open(os.path.join(out_dir, target), "w") as handle:

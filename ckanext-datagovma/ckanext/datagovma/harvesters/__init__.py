@@ -1,0 +1,1 @@
+"""Harvesters of the portal (one ckanext-harvest plugin each) and what they share."""

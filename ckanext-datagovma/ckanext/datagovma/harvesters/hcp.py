@@ -1,0 +1,386 @@
+"""Harvester of the HCP statistical database (BDS): each indicator becomes one dataset.
+
+GUID: the indicator code (``I1588``); the dataset is named ``hcp-i1588`` and keeps its id, name
+and resource URLs across runs. A re-harvest imports an indicator only when its ``updatingDate``
+or the hash of its content changed. Indicators that vanish from the catalogue are deleted, unless
+more than ``deletion_threshold`` (share, default 0.2) would go at once: then nothing is deleted
+and the job reports it for review.
+"""
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import logging
+import re
+import unicodedata
+
+import requests
+from ckan import model
+from ckan.plugins import toolkit as tk
+from ckanext.harvest.harvesters.base import HarvesterBase
+from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
+from werkzeug.datastructures import FileStorage
+
+from .. import reference
+from .sources import SourceRefused, check_source_url
+
+log = logging.getLogger(__name__)
+
+TIMEOUT = 30
+GROUP_THEMES = {
+    "economie": ["finance"],
+    "marche-du-travail": ["emploi"],
+    "population": ["societe"],
+    "conditions-de-vie": ["societe"],
+    "education": ["education"],
+    "sante": ["sante"],
+    "agriculture": ["agriculture"],
+}
+
+
+def _fold(text):
+    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z]+", " ", text).strip()
+
+
+def number(text):
+    """'12,5' -> 12.5, '1 234' -> 1234.0, 'ND' -> None."""
+    if text is None:
+        return None
+    cleaned = str(text).replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace(",", ".")
+    if cleaned.upper() in ("ND", "", "-"):
+        return None
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+
+
+def period_bounds(period):
+    """'2019' / '2020T1' / '2020M01' / '01/2020' -> (first day, last day)."""
+    if re.fullmatch(r"\d{4}", period):
+        return dt.date(int(period), 1, 1), dt.date(int(period), 12, 31)
+    m = re.fullmatch(r"(\d{4})T([1-4])", period)
+    if m:
+        year, quarter = int(m[1]), int(m[2])
+        start = dt.date(year, 3 * quarter - 2, 1)
+        end = dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1) - dt.timedelta(days=1)
+        return start, end
+    m = re.fullmatch(r"(\d{4})M(\d{2})", period) or re.fullmatch(r"(\d{2})/(\d{4})", period)
+    if m:
+        year, month = (int(m[1]), int(m[2])) if len(m[1]) == 4 else (int(m[2]), int(m[1]))
+        start = dt.date(year, month, 1)
+        end = dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
+        return start, end
+    return None, None
+
+
+def frequency(periods):
+    if periods and all(re.fullmatch(r"\d{4}", p) for p in periods):
+        return "annual"
+    if periods and all("T" in p for p in periods):
+        return "quarterly"
+    if periods and all("M" in p or "/" in p for p in periods):
+        return "monthly"
+    return "irregular"
+
+
+def tidy_rows(indicator):
+    """The series as rows: period, one column per dimension, value (number or empty), unit, note."""
+    dimensions = indicator.get("dimensions") or []
+    labels = {m["id"]: m["label"] for d in dimensions for m in d.get("modalites", [])}
+    unit = (indicator.get("metaData") or {}).get("unit", "")
+    rows = []
+    for key, cell in (indicator.get("data") or {}).items():
+        parts = key.split("_")
+        period, ids = parts[-1], parts[:-1]
+        row = {"period": period}
+        for dimension, modality in zip(dimensions, ids, strict=False):
+            row[dimension["label"]] = labels.get(int(modality), modality) if modality.isdigit() else modality
+        value = number((cell or {}).get("value"))
+        row.update(value=value, unit=unit, footnote=(cell or {}).get("footNote") or "")
+        rows.append(row)
+    return [d["label"] for d in dimensions], rows
+
+
+def regions_of(indicator):
+    names = {_fold(row["name_fr"]): code for code, row in reference.regions().items()}
+    found = set()
+    for dimension in indicator.get("dimensions") or []:
+        for modality in dimension.get("modalites", []):
+            code = names.get(_fold(modality["label"]))
+            if code:
+                found.add(code)
+    return sorted(found)
+
+
+def content_hash(indicator):
+    keys = ("label", "labelAr", "periods", "dimensions", "data", "metaData")
+    return hashlib.sha256(json.dumps({k: indicator.get(k) for k in keys}, sort_keys=True).encode()).hexdigest()
+
+
+class HCPHarvester(HarvesterBase):
+    """The HCP statistics API (``{source}/api/v1/subject-groups``, ``/api/v1/indicators/{code}``)."""
+
+    def info(self):
+        return {
+            "name": "hcp",
+            "title": "HCP — base de données statistiques",
+            "description": "Indicateurs du Haut-Commissariat au Plan (un jeu de données par indicateur)",
+        }
+
+    def validate_config(self, config):
+        """Optional JSON: {"owner_org": "...", "deletion_threshold": 0.2}."""
+        if not config:
+            return config
+        try:
+            values = json.loads(config)
+        except ValueError as exc:
+            raise ValueError(f"the configuration must be JSON: {exc}") from None
+        threshold = values.get("deletion_threshold", 0.2)
+        if not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
+            raise ValueError("deletion_threshold must be a share between 0 and 1")
+        return config
+
+    def _config(self, source):
+        values = json.loads(source.config) if source.config else {}
+        values.setdefault("owner_org", "haut-commissariat-au-plan")
+        values.setdefault("deletion_threshold", 0.2)
+        return values
+
+    def _get_json(self, url):
+        check_source_url(url)
+        response = requests.get(url, timeout=TIMEOUT)
+        response.raise_for_status()
+        return response.json()
+
+    # --- gather ------------------------------------------------------------------------------
+
+    def gather_stage(self, harvest_job):
+        """One harvest object per indicator of the catalogue (GUID = code), and deletions.
+
+        :param harvest_job: the job being run
+        :returns: the ids of the harvest objects to fetch, or None on a gather error
+        """
+        source = harvest_job.source
+        url = source.url.rstrip("/") + "/api/v1/subject-groups"
+        try:
+            groups = self._get_json(url)
+            records = {
+                ind["code"]: {"code": ind["code"], "group": g["id"], "group_label": g.get("label")}
+                for g in groups
+                for ind in g.get("indicators", [])
+            }
+        except SourceRefused as exc:
+            self._save_gather_error(str(exc), harvest_job)
+            return None
+        except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
+            self._save_gather_error(f"the catalogue at {url} could not be read: {exc}", harvest_job)
+            return None
+        current = dict(
+            model.Session.query(HarvestObject.guid, HarvestObject.package_id)
+            .filter(HarvestObject.current.is_(True), HarvestObject.harvest_source_id == source.id)
+            .all()
+        )
+        ids = []
+        for code, record in records.items():
+            obj = HarvestObject(guid=code, job=harvest_job, content=json.dumps(record), package_id=current.get(code))
+            obj.save()
+            ids.append(obj.id)
+        gone = [guid for guid in current if guid not in records]
+        threshold = self._config(source)["deletion_threshold"]
+        if gone and current and len(gone) / len(current) > threshold:
+            self._save_gather_error(
+                f"{len(gone)} of {len(current)} datasets are no longer in the source "
+                f"(more than {threshold:.0%}): deletions held for review, nothing deleted",
+                harvest_job,
+            )
+        else:
+            for guid in gone:
+                obj = HarvestObject(
+                    guid=guid,
+                    job=harvest_job,
+                    package_id=current[guid],
+                    extras=[HarvestObjectExtra(key="status", value="delete")],
+                )
+                obj.save()
+                ids.append(obj.id)
+        return ids
+
+    # --- fetch -------------------------------------------------------------------------------
+
+    def fetch_stage(self, harvest_object):
+        """Fetches the indicator's whole series; an error is recorded against this record only."""
+        if self._status(harvest_object) == "delete":
+            return True
+        record = json.loads(harvest_object.content)
+        url = harvest_object.source.url.rstrip("/") + f"/api/v1/indicators/{record['code']}"
+        try:
+            indicator = self._get_json(url)
+            if indicator.get("code") != record["code"] or not isinstance(indicator.get("data"), dict):
+                raise ValueError("the answer is not this indicator")
+        except SourceRefused as exc:
+            self._save_object_error(str(exc), harvest_object, "Fetch")
+            return False
+        except (requests.RequestException, ValueError) as exc:
+            self._save_object_error(f"{record['code']}: {url} could not be read: {exc}", harvest_object, "Fetch")
+            return False
+        indicator["_group"] = record["group"]
+        harvest_object.content = json.dumps(indicator, ensure_ascii=False)
+        harvest_object.save()
+        return True
+
+    # --- import ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _status(harvest_object):
+        return next((e.value for e in harvest_object.extras if e.key == "status"), None)
+
+    def _context(self):
+        return {"user": self._get_user_name(), "ignore_auth": True}
+
+    def import_stage(self, harvest_object):
+        """Creates or updates the indicator's dataset (or deletes it); unchanged indicators are
+        left alone. Returns True, "unchanged", or False with the error recorded."""
+        source = harvest_object.source
+        previous = (
+            model.Session.query(HarvestObject)
+            .filter(
+                HarvestObject.guid == harvest_object.guid,
+                HarvestObject.current.is_(True),
+                HarvestObject.harvest_source_id == source.id,
+            )
+            .first()
+        )
+        if self._status(harvest_object) == "delete":
+            if previous is not None and previous.package_id:
+                tk.get_action("package_delete")(self._context(), {"id": previous.package_id})
+                previous.current = False
+                previous.save()
+            return True
+        try:
+            indicator = json.loads(harvest_object.content)
+        except (TypeError, ValueError):
+            self._save_object_error("the fetched content is not JSON", harvest_object, "Import")
+            return False
+        digest = content_hash(indicator)
+        if previous is not None and previous.package_id and not getattr(harvest_object, "force_import", False):
+            known = {e.key: e.value for e in previous.extras}
+            if known.get("content_hash") == digest and known.get("updating_date") == str(indicator.get("updatingDate")):
+                harvest_object.package_id = previous.package_id
+                return "unchanged"
+        try:
+            dataset = self._save_dataset(indicator, previous, self._config(source))
+        except tk.ValidationError as exc:
+            self._save_object_error(f"{indicator.get('code')}: {exc.error_dict}", harvest_object, "Import")
+            return False
+        if previous is not None:
+            previous.current = False
+            previous.save()
+        harvest_object.package_id = dataset["id"]
+        harvest_object.current = True
+        harvest_object.extras.append(HarvestObjectExtra(key="content_hash", value=digest))
+        harvest_object.extras.append(HarvestObjectExtra(key="updating_date", value=str(indicator.get("updatingDate"))))
+        harvest_object.save()
+        return True
+
+    def _dataset_dict(self, indicator, config):
+        code = indicator["code"]
+        periods = indicator.get("periods") or []
+        regions = regions_of(indicator)
+        title = {"fr": indicator.get("label") or code}
+        if indicator.get("labelAr"):
+            title["ar"] = indicator["labelAr"]
+        unit = (indicator.get("metaData") or {}).get("unit", "")
+        start = period_bounds(periods[0])[0] if periods else None
+        end = period_bounds(periods[-1])[1] if periods else None
+        notes = {
+            "fr": f"Série « {title['fr']} » de la base de données statistiques du Haut-Commissariat au Plan "
+            f"({len(periods)} périodes{', ' + unit if unit else ''})."
+        }
+        if "ar" in title:
+            notes["ar"] = f"سلسلة « {title['ar']} » من قاعدة المعطيات الإحصائية للمندوبية السامية للتخطيط."
+        return {
+            "name": f"hcp-{code.lower()}",
+            "title_translated": title,
+            "notes_translated": notes,
+            "owner_org": config["owner_org"],
+            "themes": GROUP_THEMES.get(indicator.get("_group"), ["societe"]),
+            "spatial_coverage": "regional" if regions else "national",
+            "regions": regions,
+            "temporal_start": start.isoformat() if start else None,
+            "temporal_end": end.isoformat() if end else None,
+            "frequency": frequency(periods),
+            "license_id": "odc-odbl",
+            "data_languages": ["fr"] + (["ar"] if "ar" in title else []),
+            "legal_basis": "loi-31-13-art-10-statistiques",
+            "classification": "non-classifie",
+            "personal_data": "aucune",
+            "publication_status": "published",
+            "tag_string": "hcp,statistiques",
+        }
+
+    def _files(self, indicator):
+        columns, rows = tidy_rows(indicator)
+        text = io.StringIO()
+        writer = csv.DictWriter(text, fieldnames=["period", *columns, "value", "unit", "footnote"])
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "value": "" if row["value"] is None else row["value"]})
+        code = indicator["code"]
+        series = {
+            "code": code,
+            "label": indicator.get("label"),
+            "unit": (indicator.get("metaData") or {}).get("unit"),
+            "dimensions": columns,
+            "rows": rows,
+        }
+        return [
+            (f"{code}.csv", "CSV", text.getvalue().encode("utf-8"), {"fr": f"{code} — série (CSV)"}),
+            (
+                f"{code}.json",
+                "JSON",
+                json.dumps(series, ensure_ascii=False).encode("utf-8"),
+                {"fr": f"{code} — série (JSON)"},
+            ),
+        ]
+
+    def _save_dataset(self, indicator, previous, config):
+        context = self._context()
+        data = self._dataset_dict(indicator, config)
+        existing = None
+        package_id = previous.package_id if previous is not None else None
+        for ref in (package_id, data["name"]):
+            if ref:
+                try:
+                    existing = tk.get_action("package_show")(dict(context), {"id": ref})
+                    break
+                except tk.ObjectNotFound:
+                    continue
+        if existing is None:
+            dataset = tk.get_action("package_create")(dict(context), data)
+        else:
+            data["id"] = existing["id"]
+            data["resources"] = existing["resources"]
+            dataset = tk.get_action("package_update")(dict(context), data)
+        by_format = {r.get("format"): r for r in dataset.get("resources", [])}
+        for filename, fmt, content, name in self._files(indicator):
+            upload = FileStorage(
+                stream=io.BytesIO(content),
+                filename=filename,
+                content_type="text/csv" if fmt == "CSV" else "application/json",
+            )
+            resource = {
+                "package_id": dataset["id"],
+                "name_translated": name,
+                "format": fmt,
+                "upload": upload,
+                "url": filename,
+            }
+            if fmt in by_format:  # same resource, same id, same URL
+                tk.get_action("resource_update")(dict(context), dict(resource, id=by_format[fmt]["id"]))
+            else:
+                tk.get_action("resource_create")(dict(context), resource)
+        return tk.get_action("package_show")(dict(context), {"id": dataset["id"]})
