@@ -37,6 +37,7 @@ CONFORMANCE_TESTS := \
 
 help:
 	@echo "make run    - set up what is missing and start the portal on http://127.0.0.1:5000"
+	@echo "             (make run HCP=1 also runs a local HCP simulator and harvests it)"
 	@echo "make test   - set up what is missing and run the test suite"
 	@echo "make conformance - CKAN's own search tests against the search service"
 	@echo "make bench  - benchmarks (figures in bench/results/)"
@@ -71,8 +72,13 @@ run: install services config
 	@$(MACHINE) port-free 5000 "the web portal"
 	@$(MACHINE) port-free 8983 "the search service"
 	@$(MACHINE) databases development
-	@$(MACHINE) initialize development
+	@HCP=$(HCP) $(MACHINE) initialize development
+ifdef HCP
+	@( cat config/Procfile; echo "hcp-simulator: $(BIN)/python -m ckanext.datagovma.harvesters.hcp_simulator --port 8990" ) > var/Procfile.hcp
+	$(BIN)/honcho -f var/Procfile.hcp -d . start
+else
 	$(BIN)/honcho -f config/Procfile -d . start
+endif
 
 # --- tests --------------------------------------------------------------------------------
 

@@ -41,7 +41,8 @@ PROFILES = {
 
 PLUGINS = (
     "activity datastore datatables_view text_view image_view tracking "
-    "datagovma scheming_datasets scheming_organizations scheming_groups dcat structured_data harvest ckan_harvester"
+    "datagovma scheming_datasets scheming_organizations scheming_groups dcat structured_data harvest ckan_harvester "
+    "datagovma_hcp_harvester"
 )
 
 
@@ -238,6 +239,9 @@ def ensure_redis():
 
 
 AXE_VERSION = "4.14.1"
+# seconds a blocking Redis read may wait (harvest consumers idle between jobs): a day
+REDIS_SOCKET_TIMEOUT = 86400
+HCP_SIMULATOR = "http://127.0.0.1:8990"  # `make run HCP=1` starts it (config/Procfile + hcp-simulator)
 
 
 def ensure_browser():
@@ -344,7 +348,7 @@ def render():
             DB_NAME=db,
             DATASTORE_DB_NAME=datastore_db,
             REDIS_DB=str(redis_db),
-            REDIS_URL=f"redis://{REDIS_HOST}:{REDIS_PORT}/{redis_db}",
+            REDIS_URL=f"redis://{REDIS_HOST}:{REDIS_PORT}/{redis_db}?socket_timeout={REDIS_SOCKET_TIMEOUT}",
             SOLR_URL=os.environ.get("DATAGOVMA_SOLR_URL", "http://127.0.0.1:8983/solr/ckan"),
             STORAGE_PATH=storage_path,
         )
@@ -498,6 +502,8 @@ def initialize(profile):
             if "datagovma" in ckan(profile, "--help", check=False).stdout:
                 say(ckan(profile, "datagovma", "load-reference").stdout.strip())
             ckan(profile, "search-index", "rebuild", "--only-missing", "--quiet")
+            if os.environ.get("HCP"):
+                say(ckan(profile, "datagovma", "hcp-source", "--url", HCP_SIMULATOR).stdout.strip())
     finally:
         if search is not None:
             search.terminate()

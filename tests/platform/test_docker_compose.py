@@ -79,6 +79,7 @@ def test_ckan_containers_get_every_setting_they_need(compose):
         env = compose["services"][name]["environment"]
         assert required <= set(env), (name, required - set(env))
         assert env["CKAN_SOLR_URL"] == "http://solr:8983/solr/ckan"
+        assert "socket_timeout=" in env["CKAN_REDIS_URL"]  # idle harvest consumers must not time out
 
 
 def test_every_variable_the_file_uses_is_in_env_example(env_example):

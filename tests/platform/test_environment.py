@@ -13,8 +13,7 @@ MACHINE = os.path.join(ROOT, "config", "machine.py")
 
 def machine(*args, **env):
     full_env = dict(os.environ, **{k: str(v) for k, v in env.items()})
-    return subprocess.run([sys.executable, MACHINE, *args], capture_output=True, text=True, env=full_env,
-                          timeout=120)
+    return subprocess.run([sys.executable, MACHINE, *args], capture_output=True, text=True, env=full_env, timeout=120)
 
 
 def free_port():
@@ -82,3 +81,27 @@ def test_redis_installed_but_stopped_is_started_and_stopped_again(tmp_path):
     finally:
         # leave the machine as we found it: Redis running
         machine("services", DATAGOVMA_VAR=tmp_path / "restore")
+
+
+def test_an_idle_harvest_consumer_keeps_waiting_for_work(tmp_path):
+    """redis-py 8 times out blocking reads after 5 s by default; the consumers wait on Redis between
+    jobs, so the rendered ckan.redis.url carries a long socket_timeout."""
+    import time
+
+    ini = tmp_path / "harvest.ini"
+    ini.write_text(
+        f"[app:main]\nuse = config:{os.path.join(ROOT, 'var', 'config', 'test.ini')}\nckan.plugins = harvest\n"
+    )
+    ckan = os.path.join(ROOT, ".venv", "bin", "ckan")
+    consumer = subprocess.Popen(
+        [ckan, "-c", str(ini), "harvester", "gather-consumer"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep(12)
+        assert consumer.poll() is None, consumer.stderr.read()[-2000:]
+    finally:
+        consumer.terminate()
+        consumer.wait(20)

@@ -10,6 +10,8 @@ from . import reference
 
 __all__ = ["datagovma"]
 
+HCP_SOURCE = "hcp-base-de-donnees-statistiques"
+
 
 @click.group(short_help="datagovma portal commands")
 def datagovma():
@@ -56,3 +58,25 @@ def load_reference(examples):
                     created["datasets"] += 1
     click.echo(f"reference data: {created['themes']} themes, {created['producers']} producers, "
                f"{created['datasets']} example datasets created")
+
+
+@datagovma.command("hcp-source")
+@click.option("--url", required=True, help="the HCP API (or the local simulator) base address")
+@click.option("--frequency", default="DAILY", type=click.Choice(["MANUAL", "DAILY", "WEEKLY", "BIWEEKLY", "MONTHLY"]))
+def hcp_source(url, frequency):
+    """Creates the HCP harvest source (once) and queues a harvest job now."""
+    context = _context()
+    try:
+        source = tk.get_action("harvest_source_show")(context, {"id": HCP_SOURCE})
+    except tk.ObjectNotFound:
+        source = tk.get_action("harvest_source_create")(_context(), {
+            "name": HCP_SOURCE, "title": "HCP — base de données statistiques", "url": url, "source_type": "hcp",
+            "frequency": frequency, "owner_org": "haut-commissariat-au-plan"})
+        click.echo(f"harvest source {HCP_SOURCE} created for {url}")
+    from ckanext.harvest.logic import HarvestJobExists
+
+    try:
+        tk.get_action("harvest_job_create")(_context(), {"source_id": source["id"], "run": True})
+        click.echo("harvest job queued: the harvest-scheduler process starts it within a minute")
+    except HarvestJobExists:
+        click.echo("a harvest job of this source is already waiting or running")
