@@ -105,3 +105,11 @@ def test_an_idle_harvest_consumer_keeps_waiting_for_work(tmp_path):
     finally:
         consumer.terminate()
         consumer.wait(20)
+
+
+def test_ckan_config_validate_passes_on_the_portal_config():
+    ini = os.path.join(ROOT, "var", "config", "development.ini")
+    result = subprocess.run([os.path.join(ROOT, ".venv", "bin", "ckan"), "-c", ini, "config", "validate"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "Invalid" not in result.stdout
