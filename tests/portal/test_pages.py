@@ -11,6 +11,8 @@ pytestmark = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS), pytest.ma
 
 @pytest.fixture
 def published(portal):
+    for slug in ("societe", "finance", "environnement"):  # the themes these datasets use
+        portal["sysadmin"].ok("group_create", name=slug, title_translated={"fr": slug.title()})
     names = []
     for name, themes, regions in (("population-regions", ["societe"], ["MA-01", "MA-04"]),
                                   ("budget-rabat", ["finance"], ["MA-04"]),
@@ -89,3 +91,11 @@ def test_an_unsupported_language_prefix_is_a_normal_not_found_page(app):
     resp = app.get("/xx/dataset/")
     assert resp.status_code == 404
     assert "<html" in resp.body
+
+
+def test_theme_and_producer_pages_list_their_published_datasets(app, published):
+    theme = app.get("/group/societe").body
+    assert "population-regions" in theme and "eau-oriental" in theme and "budget-rabat" not in theme
+    assert "Régions" in theme  # the same facets as the search page
+    producer = app.get("/organization/haut-commissariat-au-plan").body
+    assert all(name in producer for name in published) and "brouillon-invisible" not in producer

@@ -54,7 +54,9 @@ def load_reference(examples):
         with open(os.path.join(reference.DATA_DIR, "examples.json"), encoding="utf-8") as handle:
             for dataset in json.load(handle):
                 if not _exists("package_show", dataset["name"]):
-                    tk.get_action("package_create")(_context(), dict(dataset, publication_status="published"))
+                    groups = [{"name": slug} for slug in dataset.get("themes", [])]
+                    tk.get_action("package_create")(_context(), dict(dataset, publication_status="published",
+                                                                     groups=groups))
                     created["datasets"] += 1
     click.echo(f"reference data: {created['themes']} themes, {created['producers']} producers, "
                f"{created['datasets']} example datasets created")

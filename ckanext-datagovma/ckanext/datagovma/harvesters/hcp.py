@@ -308,6 +308,7 @@ class HCPHarvester(HarvesterBase):
             "notes_translated": notes,
             "owner_org": config["owner_org"],
             "themes": GROUP_THEMES.get(indicator.get("_group"), ["societe"]),
+            "groups": [{"name": t} for t in GROUP_THEMES.get(indicator.get("_group"), ["societe"])],
             "spatial_coverage": "regional" if regions else "national",
             "regions": regions,
             "temporal_start": start.isoformat() if start else None,

@@ -19,6 +19,12 @@ def _transition(context, dataset, status, comment=None):
     patch = {"id": dataset["id"], "publication_status": status}
     if comment is not None:
         patch["review_comment"] = comment
+    if status == "published":
+        # A published dataset joins the CKAN groups of its themes, so that theme pages list it.
+        # Only group members may add datasets to groups: the review action itself is the
+        # authority here (its auth function checked the ROD), hence ignore_auth.
+        patch["groups"] = [{"name": slug} for slug in dataset.get("themes") or []]
+        ctx["ignore_auth"] = True
     return tk.get_action("package_patch")(ctx, patch)
 
 
