@@ -215,12 +215,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send_file(self, core, name):
         directory = core.schema.directory
-        if not name or os.path.basename(name) != name.split("/")[-1] or ".." in name:
-            raise SolrError(f"invalid file name: {name!r}")
+        path = os.path.realpath(os.path.join(directory, name or ""))
+        if not name or not path.startswith(os.path.realpath(directory) + os.sep):
+            raise SolrError(f"invalid file name: {name!r} (only files next to the schema are served)")
         if name in ("schema.xml", "managed-schema", os.path.basename(core.schema.path)):
             self._send(200, core.schema.raw, "application/xml; charset=utf-8")
             return
-        path = os.path.join(directory, name)
         if not os.path.isfile(path):
             raise SolrError(f"Can not find: {name}", 404)
         with open(path, "rb") as handle:

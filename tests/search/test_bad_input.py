@@ -157,3 +157,11 @@ def test_an_index_of_another_format_is_refused_with_what_to_do(tmp_path):
     result = _start(SCHEMA, data)
     assert result.returncode == 2
     assert "has format 1" in result.stderr and "search-index rebuild" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "../../etc/passwd", "lang/../../secrets", ""])
+def test_admin_file_serves_only_files_next_to_the_schema(service, name):
+    resp = requests.get(service.url + "/admin/file/", params={"file": name})
+    assert resp.status_code == 400
+    assert "root:" not in resp.text
+    assert requests.get(service.url + "/admin/file/", params={"file": "protwords.txt"}).status_code == 200

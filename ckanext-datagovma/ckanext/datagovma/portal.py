@@ -83,7 +83,7 @@ def key_figures():
         from sqlalchemy import text
 
         row = model.Session.execute(text(
-            "SELECT coalesce(sum(CASE WHEN url LIKE '%/download/%' OR url LIKE 'http%' THEN count END), 0), "
+            "SELECT coalesce(sum(CASE WHEN tracking_type = 'resource' THEN count END), 0), "
             "coalesce(sum(CASE WHEN tracking_type = 'page' THEN count END), 0) FROM tracking_summary")).fetchone()
         downloads, views = int(row[0]), int(row[1])
     except Exception:  # tracking tables absent (plugin not migrated): no figures rather than an error page
