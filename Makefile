@@ -33,7 +33,7 @@ CONFORMANCE_TESTS := \
 	ckan/tests/controllers/test_feed.py \
 	ckanext/example_ipermissionlabels/tests
 
-.PHONY: help run test install services config lint conformance conformance-run conformance-full bench bench-search bench-rebuild constraints clean
+.PHONY: help run test install services config lint conformance conformance-run conformance-full bench bench-search bench-rebuild bench-portal constraints clean
 
 help:
 	@echo "make run    - set up what is missing and start the portal on http://127.0.0.1:5000"
@@ -121,14 +121,18 @@ conformance-full: install services config
 
 # --- benchmarks ---------------------------------------------------------------------------
 
-bench: bench-search bench-rebuild
+bench: bench-search bench-rebuild bench-portal
 
 bench-search: install services config
 	$(BIN)/python bench/bench_search.py
 
-# needs the development database filled once (make run HCP=1)
+# need the development database filled once (make run HCP=1); bench-portal grows it to ~10,000
 bench-rebuild: install services config
 	$(BIN)/python bench/bench_rebuild.py
+
+bench-portal: install services config
+	$(BIN)/python bench/portal_10k.py
+	$(BIN)/python bench/bench_portal.py
 
 clean:
 	rm -rf var

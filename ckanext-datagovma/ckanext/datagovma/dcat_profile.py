@@ -15,6 +15,7 @@ same mapping read back so that our DCAT can be harvested without loss.
 """
 
 import json
+import weakref
 
 import ckan.plugins.toolkit as tk
 from ckanext.dcat.profiles import DCAT, DCATAP, DCT, FOAF, RDF, SKOS, VCARD, RDFProfile
@@ -39,6 +40,8 @@ MEDIA_TYPES = {"CSV": "text/csv", "JSON": "application/json", "XML": "applicatio
                "GeoJSON": "application/geo+json", "ZIP": "application/zip", "SHP": "application/zip",
                "TXT": "text/plain", "HTML": "text/html", "KML": "application/vnd.google-earth.kml+xml"}
 IANA = "https://www.iana.org/assignments/media-types/"
+# producers already looked up, per graph being serialized (ckanext-dcat makes one profile per dataset)
+_PRODUCERS = weakref.WeakKeyDictionary()
 # ADMS licence types of the open licences the schema offers
 LICENCE_TYPES = {"odc-odbl": ("Attribution", "ShareAlike"), "cc-by": ("Attribution",),
                  "cc-by-sa": ("Attribution", "ShareAlike"), "cc-zero": ("PublicDomain",), "lo-2.0": ("Attribution",),
@@ -130,6 +133,16 @@ def _script_language(text):
 
 class DatagovmaDCATAPProfile(RDFProfile):
     """Runs after euro_dcat_ap_3 (``ckanext.dcat.rdf.profiles = euro_dcat_ap_3 datagovma_dcat_ap``)."""
+
+    def _producer(self, org_id):
+        """organization_show once per producer and serialization: a catalogue page of 100
+        datasets has only a few producers, and each call counts the producer's datasets."""
+        cache = _PRODUCERS.setdefault(self.g, {})
+        if org_id not in cache:
+            cache[org_id] = tk.get_action("organization_show")(
+                {"ignore_auth": True}, {"id": org_id, "include_datasets": False, "include_users": False,
+                                        "include_followers": False})
+        return cache[org_id]
 
     def _concept(self, uri, scheme, labels=None):
         """A controlled-vocabulary value: a labelled skos:Concept of its scheme, as the DCAT-AP
@@ -232,7 +245,7 @@ class DatagovmaDCATAPProfile(RDFProfile):
         ref = URIRef(f"{_site()}/organization/{org['name']}")
         g.add((dataset_ref, DCT.publisher, ref))
         g.add((ref, RDF.type, FOAF.Agent))
-        full = tk.get_action("organization_show")({"ignore_auth": True}, {"id": org["id"]})
+        full = self._producer(org["id"])
         names = _dict(full.get("title_translated")) or {"fr": full.get("title") or org["name"]}
         for lang, text in names.items():
             if text:

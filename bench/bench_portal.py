@@ -1,0 +1,140 @@
+"""Benchmark (not a test) on the ~10,000-dataset development portal (bench/portal_10k.py):
+`/catalog.ttl` pages of 100 datasets (DCAT, issue 5) and the citizens' pages (home, /dataset, a
+dataset page, a producer page) with 1 and 8 concurrent clients, through gunicorn with 2 workers.
+Times are round trips on 127.0.0.1, so they are the server's time plus a loopback hop.
+
+    python bench/bench_portal.py
+
+Writes bench/results/portal.json and bench/results/portal.md.
+"""
+
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)
+
+from datagovma_search.process import SearchProcess, free_port  # noqa: E402
+
+
+def percentile(values, pct):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+def timed(session, url):
+    started = time.perf_counter()
+    resp = session.get(url)
+    elapsed = (time.perf_counter() - started) * 1000
+    if resp.status_code != 200:
+        raise RuntimeError(f"{url}: {resp.status_code}")
+    return elapsed
+
+
+def measure(urls, clients, rounds):
+    def worker(seed):
+        session = requests.Session()
+        rng = random.Random(seed)
+        return [timed(session, rng.choice(urls)) for _ in range(rounds)]
+
+    with ThreadPoolExecutor(clients) as pool:
+        times = [t for chunk in pool.map(worker, range(clients)) for t in chunk]
+    return {"p50_ms": round(percentile(times, 50), 1), "p95_ms": round(percentile(times, 95), 1), "n": len(times)}
+
+
+def main():
+    ini = os.path.join(ROOT, "var", "config", "development.ini")
+    ckan = os.path.join(ROOT, ".venv", "bin", "ckan")
+    schema = os.path.join(ROOT, "config", "solr", "schema.xml")
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="bench-portal-", dir=os.path.join(ROOT, "var")) as data_dir:
+        service = SearchProcess(schema, data_dir).start()
+        env = dict(os.environ, CKAN_SOLR_URL=service.url, CKAN_INI=ini)
+        web = None
+        try:
+            started = time.perf_counter()
+            subprocess.run(
+                [ckan, "-c", ini, "search-index", "rebuild", "--quiet"], env=env, check=True, capture_output=True
+            )
+            out["index_rebuild_s"] = round(time.perf_counter() - started, 1)
+            port = free_port()
+            web = subprocess.Popen(
+                [
+                    os.path.join(ROOT, ".venv", "bin", "gunicorn"),
+                    "--workers",
+                    "2",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "ckanext.datagovma.wsgi:application",
+                ],
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(240):
+                try:
+                    if requests.get(base + "/api/3/action/status_show", timeout=5).status_code == 200:
+                        break
+                except requests.ConnectionError:
+                    time.sleep(0.5)
+            search = requests.get(base + "/api/3/action/package_search", params={"rows": 1}).json()["result"]
+            out["datasets"] = search["count"]
+            name = search["results"][0]["name"]
+            pages = max(1, out["datasets"] // 100)
+            catalog = [
+                f"{base}/catalog.ttl?page={n}" for n in random.Random(1).sample(range(1, pages + 1), min(30, pages))
+            ]
+            session = requests.Session()
+            for url in catalog[:2]:
+                timed(session, url)  # warm caches as a running portal has them
+            out["catalog_ttl_page_of_100"] = measure(catalog, 1, 30)
+            views = {
+                "home": [base + "/"],
+                "/dataset": [base + "/dataset/"],
+                "dataset page": [f"{base}/dataset/{name}"],
+                "producer page": [base + "/organization/haut-commissariat-au-plan"],
+            }
+            out["pages"] = {}
+            for label, urls in views.items():
+                timed(session, urls[0])
+                out["pages"][label] = {"c1": measure(urls, 1, 30), "c8": measure(urls, 8, 10)}
+        finally:
+            if web is not None:
+                web.terminate()
+                web.wait(30)
+            service.stop()
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    with open(os.path.join(HERE, "results", "portal.json"), "w") as handle:
+        json.dump(out, handle, indent=2)
+    lines = [
+        f"# Portal benchmark ({out['datasets']:,} datasets, gunicorn 2 workers, 2 cores)",
+        "",
+        f"`/catalog.ttl` page of 100 datasets: p50 {out['catalog_ttl_page_of_100']['p50_ms']} ms, "
+        f"p95 {out['catalog_ttl_page_of_100']['p95_ms']} ms",
+        "",
+        "| page | p50, 1 client | p95, 1 client | p50, 8 clients | p95, 8 clients |",
+        "|---|---|---|---|---|",
+    ]
+    for label, row in out["pages"].items():
+        lines.append(
+            f"| {label} | {row['c1']['p50_ms']} ms | {row['c1']['p95_ms']} ms | {row['c8']['p50_ms']} ms | "
+            f"{row['c8']['p95_ms']} ms |"
+        )
+    with open(os.path.join(HERE, "results", "portal.md"), "w") as handle:
+        handle.write("\n".join(lines) + "\n")
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
