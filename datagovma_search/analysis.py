@@ -668,9 +668,6 @@ class Analyzer:
             out.extend((found if found is not None else self._chain(raw))[2])
         return out
 
-    def terms(self, text):
-        return [t for t, _ in self.analyze(text)[0]]
-
     def normalize_multiterm(self, text):
         """Prefix/wildcard/fuzzy terms: only lower-casing and folding apply, as in Solr's
         multi-term-aware analysis."""

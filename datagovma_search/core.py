@@ -338,19 +338,21 @@ class Core:
         out = {}
         for name in params.get("facet.field", []):
 
-            def opt(key, default, _name=name):
-                return single.get(f"f.{_name}.facet.{key}", single.get(f"facet.{key}", default))
+            def param(key, _name=name):
+                """The parameter that sets this facet option: per field (f.<field>.facet.x) or global."""
+                per_field = f"f.{_name}.facet.{key}"
+                return per_field if per_field in single else f"facet.{key}"
 
             field = self.schema.field(name)
             if field is None:
                 raise SolrError(f"undefined field {name}")
             if not field.indexed:
                 raise SolrError(f"can not facet on field {name}: it is not indexed")
-            limit = _as_int({"v": opt("limit", "100")}, "v", 100)
-            mincount = _as_int({"v": opt("mincount", "0")}, "v", 0)
-            offset = _as_int({"v": opt("offset", "0")}, "v", 0)
-            prefix = opt("prefix", None)
-            order = opt("sort", "count" if limit > 0 else "index")
+            limit = _as_int(single, param("limit"), 100)
+            mincount = _as_int(single, param("mincount"), 0)
+            offset = _as_int(single, param("offset"), 0)
+            prefix = single.get(param("prefix"))
+            order = single.get(param("sort"), "count" if limit > 0 else "index")
             if order not in ("count", "index", "true", "false"):
                 raise SolrError(f"Unknown facet sort value: {order}")
             counts, terms = facet_counts(self.index, name, mask)

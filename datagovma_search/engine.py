@@ -578,19 +578,6 @@ class DisMaxQuery(Query):
         return mask, scores
 
 
-class MaskQuery(Query):
-    """A precomputed mask (a cached filter)."""
-
-    def __init__(self, mask):
-        self.mask = mask
-
-    def run(self, ctx):
-        mask = np.zeros(ctx.n, dtype=np.bool_)
-        m = min(len(self.mask), ctx.n)
-        mask[:m] = self.mask[:m]
-        return mask, None
-
-
 # --- sorting and facets -------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ import os
 
 from lxml import etree
 
-from .analysis import Analyzer, KeywordTokenizer, ResourceLoader, build_analyzer, short_class
+from .analysis import ResourceLoader, build_analyzer, short_class
 from .errors import SchemaError
 
 # Solr field type classes -> the kind of values the engine stores.
@@ -208,10 +208,3 @@ class Schema:
                 if pattern == source or ("*" in pattern and fnmatch.fnmatchcase(source, pattern))
             ]
         return self._copies[source]
-
-    def copy_sources(self, dest, names):
-        """Of the given input field names, those whose values are copied into ``dest``."""
-        return [n for n in names if dest in self.copy_targets(n)]
-
-    def keyword_analyzer(self):
-        return Analyzer(KeywordTokenizer({}, None), [])

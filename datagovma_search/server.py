@@ -145,8 +145,11 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            raise SolrError(f"invalid Content-Length: {self.headers.get('Content-Length')!r}") from None
+        if length < 0 or length > MAX_BODY:
             raise SolrError(f"request body too large ({length} bytes)", 413)
         return self.rfile.read(length) if length else b""
 

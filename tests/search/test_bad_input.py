@@ -165,3 +165,23 @@ def test_admin_file_serves_only_files_next_to_the_schema(service, name):
     assert resp.status_code == 400
     assert "root:" not in resp.text
     assert requests.get(service.url + "/admin/file/", params={"file": "protwords.txt"}).status_code == 200
+
+
+def test_a_bad_facet_option_names_its_parameter(solr, service):
+    resp = select(service, q="*:*", facet="true", **{"facet.field": "tags", "f.tags.facet.limit": "beaucoup"})
+    assert resp.status_code == 400
+    assert "f.tags.facet.limit" in resp.json()["error"]["msg"]
+
+
+def test_a_bad_content_length_is_a_400_and_the_service_keeps_serving(service):
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", service.port, timeout=10)
+    conn.putrequest("POST", "/solr/ckan/update")
+    conn.putheader("Content-Length", "abc")
+    conn.endheaders()
+    resp = conn.getresponse()
+    assert resp.status == 400
+    assert "invalid Content-Length" in json.loads(resp.read())["error"]["msg"]
+    conn.close()
+    assert select(service, q="*:*").status_code == 200

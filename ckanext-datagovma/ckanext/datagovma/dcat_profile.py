@@ -21,7 +21,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.dcat.profiles import DCAT, DCATAP, DCT, FOAF, RDF, SKOS, VCARD, RDFProfile
 from rdflib import BNode, Literal, URIRef
 
-from . import reference
+from . import multilingual, reference
 
 EU = "http://publications.europa.eu/resource/authority/"
 MOROCCO = URIRef(EU + "country/MAR")
@@ -79,15 +79,8 @@ def _site():
     return tk.config.get("ckan.site_url").rstrip("/")
 
 
-def _dict(value):
-    if isinstance(value, dict):
-        return value
-    if isinstance(value, str) and value.strip().startswith("{"):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return {}
-    return {"fr": value} if value else {}
+def _translations(value):
+    return multilingual.parse(value) or {}
 
 
 def _list(value):
@@ -225,7 +218,7 @@ class DatagovmaDCATAPProfile(RDFProfile):
             self._distribution(dataset_dict, resource, licence)
 
     def _multilingual(self, subject, predicate, translated, fallback):
-        values = {k: v for k, v in _dict(translated).items() if v}
+        values = {k: v for k, v in _translations(translated).items() if v}
         if not values and not fallback:
             return
         self.g.remove((subject, predicate, None))
@@ -246,7 +239,7 @@ class DatagovmaDCATAPProfile(RDFProfile):
         g.add((dataset_ref, DCT.publisher, ref))
         g.add((ref, RDF.type, FOAF.Agent))
         full = self._producer(org["id"])
-        names = _dict(full.get("title_translated")) or {"fr": full.get("title") or org["name"]}
+        names = _translations(full.get("title_translated")) or {"fr": full.get("title") or org["name"]}
         for lang, text in names.items():
             if text:
                 g.add((ref, FOAF.name, Literal(text, lang=lang)))
@@ -282,12 +275,12 @@ class DatagovmaDCATAPProfile(RDFProfile):
         if not refs:
             return
         ref = refs[0]
-        names = _dict(resource.get("name_translated"))
+        names = _translations(resource.get("name_translated"))
         if names:
             g.remove((ref, DCT.title, None))
             for lang, text in names.items():
                 g.add((ref, DCT.title, Literal(text, lang=lang)))
-        descriptions = _dict(resource.get("description_translated")) or names
+        descriptions = _translations(resource.get("description_translated")) or names
         if descriptions:
             g.remove((ref, DCT.description, None))
             for lang, text in descriptions.items():

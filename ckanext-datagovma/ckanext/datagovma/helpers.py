@@ -1,10 +1,8 @@
 """Template helpers: text in the reader's language, and the reference lists of the forms."""
 
-import json
-
 import ckan.plugins.toolkit as tk
 
-from . import reference
+from . import multilingual, reference
 
 __all__ = [
     "datagovma_key_figures",
@@ -15,7 +13,6 @@ __all__ = [
     "datagovma_recent_datasets",
     "datagovma_translated",
     "datagovma_translated_dict",
-    "datagovma_missing_languages",
     "datagovma_reference_options",
     "datagovma_licence_ids",
     "datagovma_reader_language",
@@ -30,13 +27,12 @@ def datagovma_reader_language():
 def datagovma_translated(value, fallback=""):
     """The text of a multilingual value ({"fr": ..., "ar": ...} or its JSON) in the reader's
     language, else French, else Arabic, else any."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value) if value.strip().startswith("{") else {"fr": value}
-        except ValueError:
-            return value
-    if not isinstance(value, dict) or not value:
+    parsed = multilingual.parse(value)
+    if parsed is None:
+        return value if isinstance(value, str) else fallback
+    if not parsed:
         return fallback
+    value = parsed
     for lang in (datagovma_reader_language(), "fr", "ar", "zgh", "en"):
         if value.get(lang):
             return value[lang]
@@ -45,26 +41,7 @@ def datagovma_translated(value, fallback=""):
 
 def datagovma_translated_dict(value):
     """A multilingual value as a dict, whether given as a dict or as its stored JSON."""
-    if isinstance(value, dict):
-        return value
-    if isinstance(value, str) and value.strip().startswith("{"):
-        try:
-            loaded = json.loads(value)
-            return loaded if isinstance(loaded, dict) else {}
-        except ValueError:
-            return {}
-    return {"fr": value} if value else {}
-
-
-def datagovma_missing_languages(value):
-    """Languages of the portal (fr, ar) in which a multilingual value is not given."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            value = {"fr": value}
-    value = value if isinstance(value, dict) else {}
-    return [lang for lang in ("fr", "ar") if not value.get(lang)]
+    return multilingual.parse(value) or {}
 
 
 def datagovma_reference_options(field):

@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import StopOnError, missing
 from ckanext.scheming.validation import scheming_validator
 
-from .. import reference
+from .. import multilingual, reference
 
 __all__ = [
     "datagovma_multilingual_text",
@@ -38,18 +38,6 @@ FORMATS = {
 }
 
 
-def _as_dict(value):
-    if isinstance(value, dict):
-        return value
-    if isinstance(value, str) and value.strip().startswith("{"):
-        try:
-            loaded = json.loads(value)
-        except ValueError:
-            return None
-        return loaded if isinstance(loaded, dict) else None
-    return None
-
-
 @scheming_validator
 def datagovma_multilingual_text(field, schema):
     """{"fr": ..., "ar": ..., "zgh": ...} from a dict, a JSON string, the form's one input per
@@ -62,16 +50,11 @@ def datagovma_multilingual_text(field, schema):
         value = data.get(key)
         prefix = key[:-1]
         extras = data.get(prefix + ("__extras",), {})
-        if value is missing or value is None or value == "":
-            value = {}
-        elif isinstance(value, str) and not value.strip().startswith("{"):
-            value = {"fr": value}  # a plain string is read as French
-        else:
-            parsed = _as_dict(value)
-            if parsed is None:
-                errors[key].append(tk._("Give one text per language, as {\"fr\": \"...\", \"ar\": \"...\"}"))
-                return
-            value = dict(parsed)
+        parsed = multilingual.parse(None if value is missing else value)  # a plain string is French
+        if parsed is None:
+            errors[key].append(tk._("Give one text per language, as {\"fr\": \"...\", \"ar\": \"...\"}"))
+            return
+        value = dict(parsed)
         for lang in LANGUAGES:
             for candidate in (f"{name}-{lang}", f"{base}_{lang}"):
                 flat = prefix + (candidate,)
@@ -105,7 +88,7 @@ def datagovma_multilingual_text(field, schema):
 
 def datagovma_multilingual_output(value):
     """The stored JSON string back to a dict."""
-    parsed = _as_dict(value)
+    parsed = multilingual.parse(value)
     return parsed if parsed is not None else value
 
 
@@ -119,7 +102,7 @@ def datagovma_fill_from_translated(field, schema):
         value = data.get(key)
         if value not in (None, missing, ""):
             return
-        translated = _as_dict(data.get(key[:-1] + (source,)))
+        translated = multilingual.parse(data.get(key[:-1] + (source,)))
         for lang in ("fr", "ar", "zgh", "en"):
             if translated and translated.get(lang):
                 data[key] = translated[lang]
