@@ -22,13 +22,11 @@ import requests
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
+sys.path.insert(0, HERE)
 
-from datagovma_search.process import SearchProcess, free_port  # noqa: E402
+from harness import gunicorn_portal, percentile  # noqa: E402
 
-
-def percentile(values, pct):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+from datagovma_search.process import SearchProcess  # noqa: E402
 
 
 def timed(session, url):
@@ -58,61 +56,37 @@ def main():
     out = {}
     with tempfile.TemporaryDirectory(prefix="bench-portal-", dir=os.path.join(ROOT, "var")) as data_dir:
         service = SearchProcess(schema, data_dir).start()
-        env = dict(os.environ, CKAN_SOLR_URL=service.url, CKAN_INI=ini)
-        web = None
         try:
             started = time.perf_counter()
             subprocess.run(
-                [ckan, "-c", ini, "search-index", "rebuild", "--quiet"], env=env, check=True, capture_output=True
+                [ckan, "-c", ini, "search-index", "rebuild", "--quiet"],
+                check=True,
+                capture_output=True,
+                env=dict(os.environ, CKAN_SOLR_URL=service.url),
             )
             out["index_rebuild_s"] = round(time.perf_counter() - started, 1)
-            port = free_port()
-            web = subprocess.Popen(
-                [
-                    os.path.join(ROOT, ".venv", "bin", "gunicorn"),
-                    "--workers",
-                    "2",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "ckanext.datagovma.wsgi:application",
-                ],
-                env=env,
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(240):
-                try:
-                    if requests.get(base + "/api/3/action/status_show", timeout=5).status_code == 200:
-                        break
-                except requests.ConnectionError:
-                    time.sleep(0.5)
-            search = requests.get(base + "/api/3/action/package_search", params={"rows": 1}).json()["result"]
-            out["datasets"] = search["count"]
-            name = search["results"][0]["name"]
-            pages = max(1, out["datasets"] // 100)
-            catalog = [
-                f"{base}/catalog.ttl?page={n}" for n in random.Random(1).sample(range(1, pages + 1), min(30, pages))
-            ]
-            session = requests.Session()
-            for url in catalog[:2]:
-                timed(session, url)  # warm caches as a running portal has them
-            out["catalog_ttl_page_of_100"] = measure(catalog, 1, 30)
-            views = {
-                "home": [base + "/"],
-                "/dataset": [base + "/dataset/"],
-                "dataset page": [f"{base}/dataset/{name}"],
-                "producer page": [base + "/organization/haut-commissariat-au-plan"],
-            }
-            out["pages"] = {}
-            for label, urls in views.items():
-                timed(session, urls[0])
-                out["pages"][label] = {"c1": measure(urls, 1, 30), "c8": measure(urls, 8, 10)}
+            with gunicorn_portal(service.url) as base:
+                search = requests.get(base + "/api/3/action/package_search", params={"rows": 1}).json()["result"]
+                out["datasets"] = search["count"]
+                name = search["results"][0]["name"]
+                pages = max(1, out["datasets"] // 100)
+                sample = random.Random(1).sample(range(1, pages + 1), min(30, pages))
+                catalog = [f"{base}/catalog.ttl?page={n}" for n in sample]
+                session = requests.Session()
+                for url in catalog[:2]:
+                    timed(session, url)  # warm caches as a running portal has them
+                out["catalog_ttl_page_of_100"] = measure(catalog, 1, 30)
+                views = {
+                    "home": [base + "/"],
+                    "/dataset": [base + "/dataset/"],
+                    "dataset page": [f"{base}/dataset/{name}"],
+                    "producer page": [base + "/organization/haut-commissariat-au-plan"],
+                }
+                out["pages"] = {}
+                for label, urls in views.items():
+                    timed(session, urls[0])
+                    out["pages"][label] = {"c1": measure(urls, 1, 30), "c8": measure(urls, 8, 10)}
         finally:
-            if web is not None:
-                web.terminate()
-                web.wait(30)
             service.stop()
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     with open(os.path.join(HERE, "results", "portal.json"), "w") as handle:

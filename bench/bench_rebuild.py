@@ -25,8 +25,10 @@ def main():
     ini = os.path.join(ROOT, "var", "config", "development.ini")
     ckan = os.path.join(ROOT, ".venv", "bin", "ckan")
     schema = os.path.join(ROOT, "config", "solr", "schema.xml")
-    out = {"note": "wall time of the whole command: CKAN's start-up (about 3 s), package_show of every "
-                   "dataset from PostgreSQL, indexing in a fresh search service"}
+    out = {
+        "note": "wall time of the whole command: CKAN's start-up (about 3 s), package_show of every "
+        "dataset from PostgreSQL, indexing in a fresh search service"
+    }
     # `search-index rebuild-fast` is left out: in CKAN 2.12 its forked workers share the parent's
     # database connection and one of them dies on garbled rows (KeyError 'url' in
     # TrackingSummary), so it indexes about half the datasets, whatever the search server.
@@ -36,8 +38,9 @@ def main():
             try:
                 env = dict(os.environ, CKAN_SOLR_URL=service.url)
                 started = time.perf_counter()
-                result = subprocess.run([ckan, "-c", ini, "search-index", *command], env=env,
-                                        capture_output=True, text=True)
+                result = subprocess.run(
+                    [ckan, "-c", ini, "search-index", *command], env=env, capture_output=True, text=True
+                )
                 elapsed = time.perf_counter() - started
                 if result.returncode != 0:
                     sys.exit(f"{command[0]} failed: {result.stderr[-2000:]}")

@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import threading
@@ -29,8 +28,9 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
 
 from corpus import documents  # noqa: E402
+from harness import gunicorn_portal, percentile  # noqa: E402
 
-from datagovma_search.process import SearchProcess, free_port  # noqa: E402
+from datagovma_search.process import SearchProcess  # noqa: E402
 
 SITE = "datagovma"
 FACETS = ["organization", "groups", "tags", "res_format", "license_id"]
@@ -97,11 +97,6 @@ QUERIES = {
 }
 
 
-def percentile(values, pct):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
-
-
 def ingest(url, docs, batch):
     """(wall seconds, seconds spent in the service by its own QTime)."""
     session = requests.Session()
@@ -145,31 +140,8 @@ def run_queries(url, params, rounds, clients):
 
 def action_api(url, rounds):
     """package_search through gunicorn (2 workers), the portal's development config."""
-    port = free_port()
-    env = dict(os.environ, CKAN_INI=os.path.join(ROOT, "var", "config", "development.ini"), CKAN_SOLR_URL=url)
-    proc = subprocess.Popen(
-        [
-            os.path.join(ROOT, ".venv", "bin", "gunicorn"),
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "ckanext.datagovma.wsgi:application",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        cwd=ROOT,
-    )
-    base = f"http://127.0.0.1:{port}/api/3/action/package_search"
-    try:
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            try:
-                if requests.get(base, params={"rows": 0}, timeout=5).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.5)
+    with gunicorn_portal(url) as portal:
+        base = portal + "/api/3/action/package_search"
         results = {}
         cases = {
             "package_search q=population, facets": {"q": "population", "facet.field": json.dumps(FACETS), "rows": 20},
@@ -191,9 +163,6 @@ def action_api(url, rounds):
                 "count": resp.json()["result"]["count"],
             }
         return results
-    finally:
-        proc.terminate()
-        proc.wait(30)
 
 
 def main():

@@ -1,0 +1,55 @@
+"""What the benchmarks share: percentiles, and the development portal served by gunicorn."""
+
+import contextlib
+import os
+import subprocess
+import time
+
+import requests
+
+from datagovma_search.process import free_port
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def percentile(values, pct):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+@contextlib.contextmanager
+def gunicorn_portal(solr_url, workers=2, timeout=240):
+    """The development portal (var/config/development.ini) under gunicorn on a free port, its
+    search at ``solr_url``; yields the base URL once CKAN answers."""
+    port = free_port()
+    env = dict(os.environ, CKAN_INI=os.path.join(ROOT, "var", "config", "development.ini"), CKAN_SOLR_URL=solr_url)
+    proc = subprocess.Popen(
+        [
+            os.path.join(ROOT, ".venv", "bin", "gunicorn"),
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "ckanext.datagovma.wsgi:application",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + timeout
+        while True:
+            try:
+                if requests.get(base + "/api/3/action/status_show", timeout=5).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"gunicorn did not serve the portal within {timeout} s")
+            time.sleep(0.5)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(30)
