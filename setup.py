@@ -26,6 +26,8 @@ setup(
         "ckan.plugins": [
             "datagovma = ckanext.datagovma.plugin:DatagovmaPlugin",
             "datagovma_hcp_harvester = ckanext.datagovma.harvesters.hcp:HCPHarvester",
+            "datagovma_ckan_harvester = ckanext.datagovma.harvesters.ckan_portal:CKANPortalHarvester",
+            "datagovma_dcat_harvester = ckanext.datagovma.harvesters.dcat_catalog:DCATCatalogHarvester",
         ],
         "ckan.rdf.profiles": [
             "datagovma_dcat_ap = ckanext.datagovma.dcat_profile:DatagovmaDCATAPProfile",

@@ -6,19 +6,14 @@ import io
 import json
 
 import pytest
-from ckan import model
-from ckanext.harvest.model import HarvestGatherError, HarvestObject
-from ckanext.harvest.tests.factories import HarvestJobObj, HarvestSourceObj
-from ckanext.harvest.tests.lib import run_harvest_job
 
 from ckanext.datagovma.harvesters.hcp import HCPHarvester
 from ckanext.datagovma.harvesters.hcp_simulator import Simulator
 
-from ..conftest import PORTAL_PLUGINS
+from . import jobs as h
 
-PLUGINS = PORTAL_PLUGINS + " datagovma_hcp_harvester"
 pytestmark = [
-    pytest.mark.ckan_config("ckan.plugins", PLUGINS),
+    pytest.mark.ckan_config("ckan.plugins", h.HARVEST_PLUGINS),
     pytest.mark.ckan_config("ckanext.datagovma.harvest.allowed_hosts", "127.0.0.1"),
     pytest.mark.usefixtures("portal"),
 ]
@@ -35,18 +30,14 @@ def hcp():
 
 def harvest(url, config=""):
     """Creates an HCP source (owned by the HCP) and runs its first job, stage by stage."""
-    source = HarvestSourceObj(url=url, config=config, source_type="hcp", owner_org="haut-commissariat-au-plan")
-    return run_harvest_job(HarvestJobObj(source=source, run=False), HCPHarvester())
+    return h.first_run(HCPHarvester(), url, "hcp", config)
 
 
 def rerun(results):
-    """Runs a new job of the same source."""
-    source = HarvestObject.get(next(iter(results.values()))["obj_id"]).source
-    return run_harvest_job(HarvestJobObj(source=source, run=False), HCPHarvester())
+    return h.rerun(HCPHarvester(), results)
 
 
-def gather_errors():
-    return [e.message for e in model.Session.query(HarvestGatherError).all()]
+gather_errors = h.gather_errors
 
 
 def test_a_first_run_creates_one_dataset_per_indicator(app, hcp):

@@ -357,21 +357,23 @@ class DatagovmaDCATAPProfile(RDFProfile):
                       if isinstance(o, Literal) and o.language}
             if values:
                 dataset_dict[field] = values
-        site = _site()
+        # Region, province, theme and producer URIs are read by their path, whatever the site:
+        # another portal running this profile names them the same way.
         regions, provinces = [], []
         for spatial in g.objects(dataset_ref, DCT.spatial):
-            text = str(spatial)
-            if text.startswith(f"{site}/region/"):
-                regions.append(text.rsplit("/", 1)[-1])
-            elif text.startswith(f"{site}/province/"):
-                provinces.append(text.rsplit("/", 1)[-1])
+            kind, _, code = str(spatial).rstrip("/").rpartition("/")
+            if kind.endswith("/region") and code in reference.regions():
+                regions.append(code)
+            elif kind.endswith("/province") and code in reference.provinces():
+                provinces.append(code)
         dataset_dict["spatial_coverage"] = "regional" if regions else "national"
         if regions:
             dataset_dict["regions"] = sorted(regions)
         if provinces:
             dataset_dict["provinces"] = sorted(provinces)
-        themes = [str(t).rsplit("/", 1)[-1] for t in g.objects(dataset_ref, DCAT.theme)
-                  if str(t).startswith(f"{site}/group/")]
+        themes = [str(t).rstrip("/").rsplit("/", 1)[-1] for t in g.objects(dataset_ref, DCAT.theme)
+                  if "/group/" in str(t)]
+        themes = [t for t in themes if t in reference.themes()]
         if themes:
             dataset_dict["themes"] = sorted(themes)
         frequencies = {str(uri): value for value, uri in frequency_uris().items()}
@@ -384,7 +386,7 @@ class DatagovmaDCATAPProfile(RDFProfile):
         if found:
             dataset_dict["data_languages"] = sorted(found)
         publisher = next(iter(g.objects(dataset_ref, DCT.publisher)), None)
-        if publisher is not None and str(publisher).startswith(f"{site}/organization/"):
+        if publisher is not None and "/organization/" in str(publisher):
             dataset_dict["owner_org"] = str(publisher).rsplit("/", 1)[-1]
         contact = next(iter(g.objects(dataset_ref, DCAT.contactPoint)), None)
         if contact is not None:

@@ -17,18 +17,18 @@ import re
 import unicodedata
 
 import requests
-from ckan import model
 from ckan.plugins import toolkit as tk
 from ckanext.harvest.harvesters.base import HarvesterBase
-from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
+from ckanext.harvest.model import HarvestObject
 from werkzeug.datastructures import FileStorage
 
 from .. import reference
-from .sources import SourceRefused, check_source_url
+from . import rules
+from . import sources
+from .sources import SourceRefused
 
 log = logging.getLogger(__name__)
 
-TIMEOUT = 30
 GROUP_THEMES = {
     "economie": ["finance"],
     "marche-du-travail": ["emploi"],
@@ -139,9 +139,7 @@ class HCPHarvester(HarvesterBase):
             values = json.loads(config)
         except ValueError as exc:
             raise ValueError(f"the configuration must be JSON: {exc}") from None
-        threshold = values.get("deletion_threshold", 0.2)
-        if not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
-            raise ValueError("deletion_threshold must be a share between 0 and 1")
+        rules.deletion_threshold(values)
         return config
 
     def _config(self, source):
@@ -151,8 +149,7 @@ class HCPHarvester(HarvesterBase):
         return values
 
     def _get_json(self, url):
-        check_source_url(url)
-        response = requests.get(url, timeout=TIMEOUT)
+        response = sources.get(url)
         response.raise_for_status()
         return response.json()
 
@@ -179,35 +176,13 @@ class HCPHarvester(HarvesterBase):
         except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
             self._save_gather_error(f"the catalogue at {url} could not be read: {exc}", harvest_job)
             return None
-        current = dict(
-            model.Session.query(HarvestObject.guid, HarvestObject.package_id)
-            .filter(HarvestObject.current.is_(True), HarvestObject.harvest_source_id == source.id)
-            .all()
-        )
+        current = {guid: obj.package_id for guid, obj in rules.current_objects(source.id).items()}
         ids = []
         for code, record in records.items():
             obj = HarvestObject(guid=code, job=harvest_job, content=json.dumps(record), package_id=current.get(code))
             obj.save()
             ids.append(obj.id)
-        gone = [guid for guid in current if guid not in records]
-        threshold = self._config(source)["deletion_threshold"]
-        if gone and current and len(gone) / len(current) > threshold:
-            self._save_gather_error(
-                f"{len(gone)} of {len(current)} datasets are no longer in the source "
-                f"(more than {threshold:.0%}): deletions held for review, nothing deleted",
-                harvest_job,
-            )
-        else:
-            for guid in gone:
-                obj = HarvestObject(
-                    guid=guid,
-                    job=harvest_job,
-                    package_id=current[guid],
-                    extras=[HarvestObjectExtra(key="status", value="delete")],
-                )
-                obj.save()
-                ids.append(obj.id)
-        return ids
+        return ids + rules.plan_deletions(harvest_job, list(records), self._config(source)["deletion_threshold"])
 
     # --- fetch -------------------------------------------------------------------------------
 
@@ -238,53 +213,52 @@ class HCPHarvester(HarvesterBase):
     def _status(harvest_object):
         return next((e.value for e in harvest_object.extras if e.key == "status"), None)
 
-    def _context(self):
-        return {"user": self._get_user_name(), "ignore_auth": True}
-
     def import_stage(self, harvest_object):
-        """Creates or updates the indicator's dataset (or deletes it); unchanged indicators are
-        left alone. Returns True, "unchanged", or False with the error recorded."""
-        source = harvest_object.source
-        previous = (
-            model.Session.query(HarvestObject)
-            .filter(
-                HarvestObject.guid == harvest_object.guid,
-                HarvestObject.current.is_(True),
-                HarvestObject.harvest_source_id == source.id,
-            )
-            .first()
-        )
+        """Creates or updates the indicator's dataset (or deletes it); unchanged indicators, and
+        datasets edited in the portal under the ``keep`` policy, are left alone.
+
+        :returns: True, "unchanged", or False with the error recorded on the object
+        """
         if self._status(harvest_object) == "delete":
-            if previous is not None and previous.package_id:
-                tk.get_action("package_delete")(self._context(), {"id": previous.package_id})
-                previous.current = False
-                previous.save()
-            return True
+            return rules.delete_dataset(harvest_object)
         try:
             indicator = json.loads(harvest_object.content)
         except (TypeError, ValueError):
             self._save_object_error("the fetched content is not JSON", harvest_object, "Import")
             return False
+        previous = rules.previous_object(harvest_object)
+        existing = self._existing(previous, f"hcp-{str(indicator.get('code', '')).lower()}")
         digest = content_hash(indicator)
-        if previous is not None and previous.package_id and not getattr(harvest_object, "force_import", False):
-            known = {e.key: e.value for e in previous.extras}
-            if known.get("content_hash") == digest and known.get("updating_date") == str(indicator.get("updatingDate")):
-                harvest_object.package_id = previous.package_id
+        updated = str(indicator.get("updatingDate"))
+        if existing is not None and previous is not None and not getattr(harvest_object, "force_import", False):
+            if rules.extra(previous, "content_hash") == digest and rules.extra(previous, "updating_date") == updated:
+                harvest_object.package_id = existing["id"]
                 return "unchanged"
+        if rules.keep_local_edit(existing, previous, harvest_object):
+            harvest_object.package_id = existing["id"]
+            return "unchanged"
         try:
-            dataset = self._save_dataset(indicator, previous, self._config(source))
+            dataset = self._save_dataset(indicator, existing, self._config(harvest_object.source))
         except tk.ValidationError as exc:
             self._save_object_error(f"{indicator.get('code')}: {exc.error_dict}", harvest_object, "Import")
             return False
-        if previous is not None:
-            previous.current = False
-            previous.save()
-        harvest_object.package_id = dataset["id"]
-        harvest_object.current = True
-        harvest_object.extras.append(HarvestObjectExtra(key="content_hash", value=digest))
-        harvest_object.extras.append(HarvestObjectExtra(key="updating_date", value=str(indicator.get("updatingDate"))))
-        harvest_object.save()
+        rules.record_written(harvest_object, previous, dataset, content_hash=digest, updating_date=updated)
         return True
+
+    @staticmethod
+    def _existing(previous, name):
+        """The indicator's dataset: the one the last import wrote, else one of its name (left by an
+        import that was interrupted before it recorded itself)."""
+        for ref in (previous.package_id if previous is not None else None, name):
+            if not ref:
+                continue
+            try:
+                dataset = tk.get_action("package_show")(rules.site_user_context(), {"id": ref})
+            except tk.ObjectNotFound:
+                continue
+            if dataset.get("state") == "active":
+                return dataset
+        return None
 
     def _dataset_dict(self, indicator, config):
         code = indicator["code"]
@@ -348,18 +322,9 @@ class HCPHarvester(HarvesterBase):
             ),
         ]
 
-    def _save_dataset(self, indicator, previous, config):
-        context = self._context()
+    def _save_dataset(self, indicator, existing, config):
+        context = rules.site_user_context()
         data = self._dataset_dict(indicator, config)
-        existing = None
-        package_id = previous.package_id if previous is not None else None
-        for ref in (package_id, data["name"]):
-            if ref:
-                try:
-                    existing = tk.get_action("package_show")(dict(context), {"id": ref})
-                    break
-                except tk.ObjectNotFound:
-                    continue
         if existing is None:
             dataset = tk.get_action("package_create")(dict(context), data)
         else:

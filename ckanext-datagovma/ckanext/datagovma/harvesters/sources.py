@@ -1,11 +1,14 @@
 """Source addresses the harvesters may call: http(s) only, and never this machine or a private
-network unless the allow-list ``ckanext.datagovma.harvest.allowed_hosts`` names the host."""
+network unless the allow-list ``ckanext.datagovma.harvest.allowed_hosts`` names the host; and how
+long a harvester waits for a source (``ckanext.datagovma.harvest.timeout``)."""
 
 import ipaddress
 import socket
 from urllib.parse import urlsplit
 
 import ckan.plugins.toolkit as tk
+import requests
+from requests.adapters import HTTPAdapter
 
 
 class SourceRefused(Exception):
@@ -37,3 +40,30 @@ def check_source_url(url):
                 ).format(parts.hostname, ip)
             )
     return url
+
+
+def timeout():
+    """Seconds a harvester waits for a source to connect or to send the next bytes."""
+    return tk.config.get("ckanext.datagovma.harvest.timeout")
+
+
+def get(url, **kwargs):
+    """GET from a source that passed :func:`check_source_url`, with the configured timeout."""
+    check_source_url(url)
+    return requests.get(url, timeout=timeout(), **kwargs)
+
+
+class TimeoutAdapter(HTTPAdapter):
+    """Gives every request of a session the configured timeout (ckanext-dcat sets none)."""
+
+    def send(self, request, **kwargs):
+        if not kwargs.get("timeout"):
+            kwargs["timeout"] = timeout()
+        return super().send(request, **kwargs)
+
+
+def with_timeout(session):
+    adapter = TimeoutAdapter()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session

@@ -1,0 +1,288 @@
+"""Harvester of another CKAN portal (2.9 or later) through its Action API, shaped first for
+today's data.gov.ma: bilingual ``title_translated``/``notes_translated`` or ``title_fr``/
+``title_ar``/``notes_ar``, its organizations and groups mapped onto our producers and themes,
+licences mapped onto the portal's open licences, resources kept as links.
+
+GUID: the remote dataset id. The local dataset keeps the remote name (suffixed only when another
+dataset already holds it), and its id, name and resource ids across runs. A record is imported
+again only when its ``metadata_modified`` or its content changed. Records gone from the source
+are deleted, unless more than ``deletion_threshold`` would go at once (held for review).
+"""
+
+import hashlib
+import json
+import logging
+
+import requests
+from ckan import model
+from ckan.plugins import toolkit as tk
+from ckanext.harvest.harvesters.base import HarvesterBase
+from ckanext.harvest.model import HarvestGatherError, HarvestObject
+
+from . import rules
+from . import sources
+from .sources import SourceRefused
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 100
+# Licence ids and titles seen on CKAN portals -> the portal's open licences (schemas/dataset.yaml).
+LICENCES = {
+    "odc-odbl": "odc-odbl", "odbl": "odc-odbl", "odbl-1.0": "odc-odbl",
+    "cc-by": "cc-by", "cc-by-4.0": "cc-by", "cc-by-3.0": "cc-by",
+    "cc-by-sa": "cc-by-sa", "cc-by-sa-4.0": "cc-by-sa",
+    "cc-zero": "cc-zero", "cc0-1.0": "cc-zero", "cc0": "cc-zero",
+    "odc-by": "odc-by", "odc-pddl": "odc-pddl",
+    "lo-2.0": "lo-2.0", "etalab-2.0": "lo-2.0", "fr-lo": "lo-2.0",
+}
+FREQUENCIES = {
+    "daily": "daily", "quotidienne": "daily", "weekly": "weekly", "hebdomadaire": "weekly",
+    "monthly": "monthly", "mensuelle": "monthly", "quarterly": "quarterly", "trimestrielle": "quarterly",
+    "semiannual": "semiannual", "semestrielle": "semiannual", "annual": "annual", "annuelle": "annual",
+    "irregular": "irregular", "irreguliere": "irregular", "never": "never",
+}
+
+
+def _translated(record, key):
+    """{"fr": ..., "ar": ...} from ``<key>_translated`` or data.gov.ma's ``<key>_fr``/``<key>_ar``,
+    falling back on the plain field as French."""
+    values = {}
+    translated = record.get(f"{key}_translated")
+    if isinstance(translated, dict):
+        values.update({lang: text for lang, text in translated.items() if lang in ("fr", "ar", "zgh") and text})
+    for lang in ("fr", "ar"):
+        if record.get(f"{key}_{lang}") and lang not in values:
+            values[lang] = record[f"{key}_{lang}"]
+    if not values and record.get(key):
+        values["fr"] = record[key]
+    return values
+
+
+def _extras(record):
+    return {e.get("key"): e.get("value") for e in record.get("extras") or [] if isinstance(e, dict)}
+
+
+def record_hash(record):
+    ignored = ("metadata_modified", "num_resources", "num_tags", "tracking_summary", "relationships_as_object",
+               "relationships_as_subject")
+    kept = {k: v for k, v in record.items() if k not in ignored}
+    return hashlib.sha256(json.dumps(kept, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+class CKANPortalHarvester(HarvesterBase):
+    """Datasets of a CKAN portal (``{source}/api/3/action/package_search``, paged)."""
+
+    def info(self):
+        return {
+            "name": "datagovma_ckan",
+            "title": "Portail CKAN (data.gov.ma, CKAN 2.9+)",
+            "description": "Jeux de données d'un autre portail CKAN, producteurs et thèmes rapprochés des nôtres",
+        }
+
+    def validate_config(self, config):
+        """Optional JSON: {"deletion_threshold": 0.2, "default_theme": "societe",
+        "default_producer": "<organization name>"}."""
+        if not config:
+            return config
+        try:
+            values = json.loads(config)
+        except ValueError as exc:
+            raise ValueError(f"the configuration must be JSON: {exc}") from None
+        rules.deletion_threshold(values)
+        if values.get("default_theme") and not rules.known_theme(values["default_theme"], {}):
+            raise ValueError(f"default_theme {values['default_theme']!r} is not one of the national themes")
+        return config
+
+    def _config(self, source):
+        values = json.loads(source.config) if source.config else {}
+        values.setdefault("deletion_threshold", 0.2)
+        values.setdefault("default_theme", "societe")
+        return values
+
+    def _get_json(self, url, params=None):
+        response = sources.get(url, params=params)
+        response.raise_for_status()
+        body = response.json()
+        if not isinstance(body, dict) or not body.get("success"):
+            raise ValueError(f"the API did not answer success: {str(body)[:200]}")
+        return body["result"]
+
+    # --- gather ------------------------------------------------------------------------------
+
+    def gather_stage(self, harvest_job):
+        """Pages through the remote catalogue; one harvest object per dataset (GUID = remote id),
+        then deletions for the datasets that left it. A page that cannot be read stops the job
+        with a gather error and nothing is deleted.
+
+        :param harvest_job: the job being run
+        :returns: the ids of the harvest objects to import, or None on a gather error
+        """
+        base = harvest_job.source.url.rstrip("/") + "/api/3/action/package_search"
+        records, start, count = [], 0, None
+        try:
+            while count is None or start < count:
+                page = self._get_json(base, {"q": "*:*", "rows": PAGE_SIZE, "start": start, "sort": "id asc"})
+                count = int(page["count"])
+                results = page.get("results") or []
+                records.extend(results)
+                if not results:
+                    break
+                start += len(results)
+        except SourceRefused as exc:
+            self._save_gather_error(str(exc), harvest_job)
+            return None
+        except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
+            self._save_gather_error(f"the catalogue at {base} could not be read (from {start}): {exc}", harvest_job)
+            return None
+        ids, guids = [], []
+        for record in records:
+            if not isinstance(record, dict) or not record.get("id") or not record.get("name"):
+                label = record.get("title") if isinstance(record, dict) else record
+                HarvestGatherError(message=f"a record without id or name was skipped: {str(label)[:200]}",
+                                   job=harvest_job).save()
+                continue
+            if record.get("type") == "harvest" or record["id"] in guids:
+                continue
+            guids.append(record["id"])
+            obj = HarvestObject(guid=record["id"], job=harvest_job, content=json.dumps(record, ensure_ascii=False))
+            obj.save()
+            ids.append(obj.id)
+        threshold = self._config(harvest_job.source)["deletion_threshold"]
+        return ids + rules.plan_deletions(harvest_job, guids, threshold)
+
+    def fetch_stage(self, harvest_object):
+        """Nothing to fetch: the search pages carry whole datasets."""
+        return True
+
+    # --- import ------------------------------------------------------------------------------
+
+    def import_stage(self, harvest_object):
+        """Creates or updates the dataset of one remote record (or deletes it); unchanged records
+        and datasets edited in the portal (policy ``keep``) are left alone.
+
+        :returns: True, "unchanged", or False with the error recorded on the object
+        """
+        if rules.extra(harvest_object, "status") == "delete":
+            return rules.delete_dataset(harvest_object)
+        try:
+            record = json.loads(harvest_object.content)
+        except (TypeError, ValueError):
+            self._save_object_error("the record is not JSON", harvest_object, "Import")
+            return False
+        previous = rules.previous_object(harvest_object)
+        digest = record_hash(record)
+        existing = self._existing(previous)
+        if existing is not None and rules.extra(previous, "content_hash") == digest:
+            harvest_object.package_id = existing["id"]
+            return "unchanged"
+        if rules.keep_local_edit(existing, previous, harvest_object):
+            harvest_object.package_id = existing["id"]
+            return "unchanged"
+        try:
+            data = self._dataset_dict(record, harvest_object, existing)
+            context = rules.site_user_context()
+            if existing is None:
+                dataset = tk.get_action("package_create")(context, data)
+            else:
+                dataset = tk.get_action("package_update")(context, dict(data, id=existing["id"]))
+        except (tk.ValidationError, ValueError) as exc:
+            detail = exc.error_dict if isinstance(exc, tk.ValidationError) else str(exc)
+            self._save_object_error(f"{record.get('name')}: {detail}", harvest_object, "Import")
+            return False
+        rules.record_written(harvest_object, previous, dataset, content_hash=digest,
+                             remote_modified=record.get("metadata_modified"))
+        return True
+
+    @staticmethod
+    def _existing(previous):
+        if previous is None or not previous.package_id:
+            return None
+        try:
+            dataset = tk.get_action("package_show")(rules.site_user_context(), {"id": previous.package_id})
+        except tk.ObjectNotFound:
+            return None
+        return dataset if dataset.get("state") == "active" else None
+
+    def _free_name(self, name, existing):
+        if existing is not None:
+            return existing["name"]
+        if model.Package.get(name) is None:
+            return name
+        return self._gen_new_name(name)
+
+    def _dataset_dict(self, record, harvest_object, existing):
+        config = self._config(harvest_object.source)
+        title = _translated(record, "title")
+        notes = _translated(record, "notes")
+        if not title:
+            raise ValueError("the record has no title")
+        if not notes:
+            notes = {lang: f"{text} — jeu de données repris de {harvest_object.source.url}" for lang, text in
+                     title.items() if lang == "fr"} or {"ar": title.get("ar")}
+        licence = LICENCES.get((record.get("license_id") or "").lower())
+        if licence is None:
+            raise ValueError(
+                f"the licence {record.get('license_id') or '(none)'!r} is not one of the portal's open licences "
+                f"({', '.join(sorted(set(LICENCES.values())))}): the dataset was not imported"
+            )
+        organization = record.get("organization") or {}
+        if organization.get("name"):
+            owner = rules.producer_for(organization["name"], {
+                "fr": organization.get("title_fr") or organization.get("title"),
+                "ar": organization.get("title_ar"),
+            }, harvest_object)
+        elif config.get("default_producer"):
+            owner = config["default_producer"]
+        else:
+            raise ValueError("the record has no organization and the source has no default_producer")
+        themes, groups = [], []
+        for group in record.get("groups") or []:
+            titles = {"fr": group.get("title_fr") or group.get("title") or group.get("display_name"),
+                      "ar": group.get("title_ar")}
+            slug = rules.known_theme(group.get("name") or "", titles)
+            if slug:
+                themes.append(slug)
+            groups.append(slug or rules.group_for(group.get("name") or "", titles, harvest_object))
+        if not themes:
+            themes = [config["default_theme"]]
+            groups.append(config["default_theme"])
+        extras = _extras(record)
+        frequency = FREQUENCIES.get(rules.fold(record.get("frequency") or extras.get("frequency")
+                                               or extras.get("frequence") or ""), "unknown")
+        resources = self._resources(record, existing)
+        return {
+            "name": self._free_name(record["name"], existing),
+            "title_translated": title,
+            "notes_translated": notes,
+            "owner_org": owner,
+            "themes": sorted(set(themes)),
+            "groups": [{"name": g} for g in dict.fromkeys(groups)],
+            "spatial_coverage": "national",
+            "frequency": frequency,
+            "license_id": licence,
+            "data_languages": sorted(lang for lang in ("fr", "ar") if lang in title or lang in notes),
+            "classification": "non-classifie",  # published on a public portal already
+            "personal_data": "aucune",
+            "publication_status": "published",
+            "tag_string": ",".join(t["name"] for t in record.get("tags") or [] if t.get("name")),
+            "url": record.get("url") or "",
+            "resources": resources,
+        }
+
+    @staticmethod
+    def _resources(record, existing):
+        known = {r.get("url"): r["id"] for r in (existing or {}).get("resources", [])}
+        resources = []
+        for resource in record.get("resources") or []:
+            url = resource.get("url")
+            if not url:
+                continue
+            name = _translated(resource, "name") or {"fr": url.rsplit("/", 1)[-1]}
+            item = {"url": url, "name_translated": name, "format": resource.get("format") or ""}
+            description = _translated(resource, "description")
+            if description:
+                item["description_translated"] = description
+            if url in known:
+                item["id"] = known[url]
+            resources.append(item)
+        return resources

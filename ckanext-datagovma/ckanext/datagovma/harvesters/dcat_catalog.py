@@ -1,0 +1,184 @@
+"""Harvester of DCAT catalogues (RDF/XML, Turtle, JSON-LD; paged with Hydra) through the portal's
+DCAT profile: ckanext-dcat's RDF harvester, with the portal's rules added.
+
+GUID: the dataset's URI (else its ``dct:identifier``), as ckanext-dcat decides. On top of it:
+every page address is checked like a source address (http/https, no local or private host unless
+allowed; never a file of this machine); a record whose graph did not change is not imported
+again; a dataset edited in the portal follows the local-edits policy; deletions above
+``deletion_threshold`` are held for review; fields the national schema requires and a foreign
+catalogue does not give get the source's defaults; publishers map onto our producers.
+"""
+
+import hashlib
+import json
+import logging
+
+import ckan.plugins as p
+import requests
+from ckan import model
+from ckan.plugins import toolkit as tk
+from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
+from ckanext.dcat.interfaces import IDCATRDFHarvester
+from ckanext.harvest.model import HarvestObject
+
+from . import rules
+from . import sources
+from .sources import SourceRefused
+
+log = logging.getLogger(__name__)
+
+
+def _extras(dataset):
+    return {e.get("key"): e.get("value") for e in dataset.get("extras") or []}
+
+
+class DCATCatalogHarvester(DCATRDFHarvester):
+    """A DCAT catalogue (one address; further pages by ``hydra:nextPage``)."""
+
+    p.implements(IDCATRDFHarvester, inherit=True)
+
+    def info(self):
+        return {
+            "name": "datagovma_dcat",
+            "title": "Catalogue DCAT (RDF, Turtle, JSON-LD)",
+            "description": "Jeux de données d'un catalogue DCAT-AP, lus par le profil DCAT du portail",
+        }
+
+    def validate_config(self, source_config):
+        """Optional JSON: ckanext-dcat's ``rdf_format``, and {"deletion_threshold": 0.2,
+        "default_theme": "societe", "default_producer": "<organization name>", "default_licence": "odc-odbl"}."""
+        if not source_config:
+            return source_config
+        try:
+            values = json.loads(source_config)
+        except ValueError as exc:
+            raise ValueError(f"the configuration must be JSON: {exc}") from None
+        rules.deletion_threshold(values)
+        if values.get("default_theme") and not rules.known_theme(values["default_theme"], {}):
+            raise ValueError(f"default_theme {values['default_theme']!r} is not one of the national themes")
+        return super().validate_config(source_config)
+
+    @staticmethod
+    def _config(source):
+        values = json.loads(source.config) if source.config else {}
+        values.setdefault("deletion_threshold", 0.2)
+        values.setdefault("default_theme", "societe")
+        return values
+
+    # IDCATRDFHarvester
+
+    def update_session(self, session):
+        """ckanext-dcat's requests carry no timeout: ours do."""
+        return sources.with_timeout(session)
+
+    # --- gather ------------------------------------------------------------------------------
+
+    def _get_content_and_type(self, url, harvest_job, page=1, content_type=None):
+        """Every page, the first and those the catalogue links to, must be an allowed address."""
+        try:
+            sources.check_source_url(url)
+        except SourceRefused as exc:
+            self._save_gather_error(str(exc), harvest_job)
+            return None, None
+        try:
+            return super()._get_content_and_type(url, harvest_job, page, content_type)
+        except requests.RequestException as exc:  # e.g. a body cut short, which ckanext-dcat lets through
+            self._save_gather_error(f"the catalogue page {url} could not be read: {exc}", harvest_job)
+            return None, None
+
+    def _mark_datasets_for_deletion(self, guids_in_source, harvest_job):
+        return rules.plan_deletions(harvest_job, guids_in_source,
+                                    self._config(harvest_job.source)["deletion_threshold"])
+
+    def _get_existing_dataset(self, guid):
+        """The dataset of this GUID: by its ``guid`` extra (ckanext-dcat's way), else the last
+        dataset a record of this GUID wrote (an import interrupted before it finished)."""
+        found = super()._get_existing_dataset(guid)
+        if found is not None:
+            return found
+        package_id = (
+            model.Session.query(HarvestObject.package_id)
+            .join(model.Package, model.Package.id == HarvestObject.package_id)
+            .filter(HarvestObject.guid == guid, model.Package.state == "active")
+            .order_by(HarvestObject.gathered.desc())
+            .limit(1)
+            .scalar()
+        )
+        return tk.get_action("package_show")(rules.site_user_context(), {"id": package_id}) if package_id else None
+
+    # --- import ------------------------------------------------------------------------------
+
+    def import_stage(self, harvest_object):
+        """ckanext-dcat's import, skipped for unchanged records and for datasets edited in the
+        portal under the ``keep`` policy; the written dataset is remembered for the next run.
+
+        :returns: True, "unchanged", or False with the error recorded on the object
+        """
+        if rules.extra(harvest_object, "status") == "delete":
+            return super().import_stage(harvest_object)
+        previous = rules.previous_object(harvest_object)
+        try:
+            parsed = json.loads(harvest_object.content or "{}")
+        except ValueError:
+            parsed = {}
+        # The name is made up at gather time (suffixed when taken, as it is on a re-run): not content.
+        digest = hashlib.sha256(json.dumps({k: v for k, v in parsed.items() if k != "name"},
+                                           sort_keys=True).encode()).hexdigest()
+        existing = None
+        if previous is not None and previous.package_id:
+            try:
+                existing = tk.get_action("package_show")(rules.site_user_context(), {"id": previous.package_id})
+            except tk.ObjectNotFound:
+                existing = None
+        if existing is not None and existing.get("state") == "active":
+            if rules.extra(previous, "content_hash") == digest:
+                harvest_object.package_id = existing["id"]
+                return "unchanged"
+            if rules.keep_local_edit(existing, previous, harvest_object):
+                harvest_object.package_id = existing["id"]
+                return "unchanged"
+        if not parsed.get("license_id") and not self._config(harvest_object.source).get("default_licence"):
+            self._save_object_error(
+                f"{parsed.get('name') or harvest_object.guid}: the catalogue states no licence for this dataset, "
+                "and the source has no default_licence: not imported", harvest_object, "Import")
+            return False
+        result = super().import_stage(harvest_object)
+        if result is True and harvest_object.package_id:
+            dataset = tk.get_action("package_show")(rules.site_user_context(), {"id": harvest_object.package_id})
+            rules.record_written(harvest_object, None, dataset, content_hash=digest)
+        return result
+
+    def modify_package_dict(self, package_dict, dcat_dict, harvest_object):
+        """Fills what the national schema requires and a foreign catalogue may not say."""
+        config = self._config(harvest_object.source)
+        extras = _extras(package_dict)
+        for key in ("title", "notes"):
+            if not package_dict.get(f"{key}_translated") and package_dict.get(key):
+                package_dict[f"{key}_translated"] = {"fr": package_dict[key]}
+        if not package_dict.get("notes_translated") and package_dict.get("title_translated"):
+            package_dict["notes_translated"] = {
+                lang: f"{text} — jeu de données repris de {harvest_object.source.url}"
+                for lang, text in package_dict["title_translated"].items()
+            }
+        owner = package_dict.get("owner_org")
+        if not owner or model.Group.get(owner) is None:
+            publisher_uri = extras.get("publisher_uri") or ""
+            publisher_name = extras.get("publisher_name") or ""
+            name = owner or publisher_uri.rstrip("/").rsplit("/", 1)[-1] or publisher_name
+            if name or publisher_name:
+                owner = rules.producer_for(name, {"fr": publisher_name}, harvest_object)
+            else:
+                owner = config.get("default_producer") or harvest_object.source.owner_org
+        package_dict["owner_org"] = owner
+        themes = [t for t in package_dict.get("themes") or [] if rules.known_theme(t, {})]
+        package_dict["themes"] = themes or [config["default_theme"]]
+        package_dict["groups"] = [{"name": t} for t in package_dict["themes"]]
+        if not package_dict.get("license_id"):
+            package_dict["license_id"] = config["default_licence"]  # import_stage checked there is one
+        package_dict.setdefault("spatial_coverage", "national")
+        package_dict.setdefault("frequency", "unknown")
+        package_dict.setdefault("classification", "non-classifie")  # published in a public catalogue
+        package_dict.setdefault("personal_data", "aucune")
+        package_dict["publication_status"] = "published"
+        package_dict["private"] = False
+        return package_dict
