@@ -40,7 +40,7 @@ def test_every_service_of_production_is_there(compose):
     assert commands["ckan-worker"] == "ckan jobs worker"
     assert commands["harvest-gather"] == "ckan harvester gather-consumer"
     assert commands["harvest-fetch"] == "ckan harvester fetch-consumer"
-    assert "ckan harvester run" in commands["harvest-scheduler"]
+    assert "ckan datagovma harvest-scheduler" in commands["harvest-scheduler"]
 
 
 def test_solr_uses_our_schema(compose):

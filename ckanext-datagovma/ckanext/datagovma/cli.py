@@ -64,7 +64,7 @@ def load_reference(examples):
 
 @datagovma.command("hcp-source")
 @click.option("--url", required=True, help="the HCP API (or the local simulator) base address")
-@click.option("--frequency", default="DAILY", type=click.Choice(["MANUAL", "DAILY", "WEEKLY", "BIWEEKLY", "MONTHLY"]))
+@click.option("--frequency", default="DAILY", type=click.Choice(["MANUAL", "HOURLY", "DAILY", "WEEKLY", "BIWEEKLY", "MONTHLY"]))
 def hcp_source(url, frequency):
     """Creates the HCP harvest source (once) and queues a harvest job now."""
     context = _context()
@@ -79,6 +79,34 @@ def hcp_source(url, frequency):
 
     try:
         tk.get_action("harvest_job_create")(_context(), {"source_id": source["id"], "run": True})
-        click.echo("harvest job queued: the harvest-scheduler process starts it within a minute")
+        click.echo("harvest job queued: the harvest consumers run it now")
     except HarvestJobExists:
         click.echo("a harvest job of this source is already waiting or running")
+
+
+@datagovma.command("harvest-scheduler")
+@click.option("--interval", default=60, show_default=True, help="seconds between two passes")
+@click.option("--once", is_flag=True, help="one pass, then exit")
+def harvest_scheduler(interval, once):
+    """Starts due harvest jobs (HOURLY included) and closes finished or timed-out ones, every
+    INTERVAL seconds; the harvest-scheduler process of `make run` and docker-compose."""
+    import time
+
+    from ckan import model
+
+    from .harvesters import schedule
+
+    while True:
+        try:
+            started = schedule.run_once()
+            if started:
+                click.echo(f"harvest jobs started: {', '.join(started)}")
+        except Exception as exc:  # one bad pass (database restarting...) must not stop the scheduler
+            click.echo(f"harvest scheduler pass failed: {exc}", err=True)
+            if once:
+                raise
+        finally:
+            model.Session.remove()
+        if once:
+            return
+        time.sleep(interval)
