@@ -88,7 +88,8 @@ def test_an_administrator_runs_a_source_now_from_the_web_interface(app, portal, 
     headers = portal["sysadmin"].headers
     app.post(f"/harvest/refresh/{source['id']}", headers=headers, status=302, follow_redirects=False)
     assert [j.status for j in jobs_of(source)] == ["Running"]
-    app.post(f"/harvest/refresh/{source['id']}", headers=headers, follow_redirects=False)  # already running: no second job
+    # already running: no second job
+    app.post(f"/harvest/refresh/{source['id']}", headers=headers, follow_redirects=False)
     assert len(jobs_of(source)) == 1
     app.post(f"/harvest/refresh/{source['id']}", headers=portal["rod_sante"].headers, status=403,  # another producer
              follow_redirects=False)

@@ -64,7 +64,8 @@ def load_reference(examples):
 
 @datagovma.command("hcp-source")
 @click.option("--url", required=True, help="the HCP API (or the local simulator) base address")
-@click.option("--frequency", default="DAILY", type=click.Choice(["MANUAL", "HOURLY", "DAILY", "WEEKLY", "BIWEEKLY", "MONTHLY"]))
+@click.option("--frequency", default="DAILY",
+              type=click.Choice(["MANUAL", "HOURLY", "DAILY", "WEEKLY", "BIWEEKLY", "MONTHLY"]))
 def hcp_source(url, frequency):
     """Creates the HCP harvest source (once) and queues a harvest job now."""
     context = _context()

@@ -97,6 +97,7 @@ class Catalogue:
         self.catalog_fault = None  # None, "500", "invalid-json", "truncated", "timeout"
         self.record_faults = {}  # code -> "500", "invalid-json", "truncated"
         self.hidden = set()
+        self.delay = 0.0  # seconds before each indicator's answer (a slow source)
 
     def _indicator(self, code, label, label_ar, i):
         rng = self.rng
@@ -209,6 +210,8 @@ class Handler(BaseHTTPRequestHandler):
             if code not in catalogue.indicators or code in catalogue.hidden:
                 self._send(404, {"error": f"indicateur inconnu : {code}"})
             else:
+                if catalogue.delay:
+                    threading.Event().wait(catalogue.delay)
                 self._fault(catalogue.record_faults.get(code), catalogue.indicators[code])
         else:
             self._send(404, {"error": "not found"})
