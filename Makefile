@@ -33,7 +33,7 @@ CONFORMANCE_TESTS := \
 	ckan/tests/controllers/test_feed.py \
 	ckanext/example_ipermissionlabels/tests
 
-.PHONY: help run test install services config lint conformance conformance-run conformance-full bench bench-search bench-rebuild bench-portal constraints clean
+.PHONY: help run test install services config lint conformance conformance-run conformance-full bench bench-search bench-rebuild bench-portal bench-harvest constraints clean
 
 help:
 	@echo "make run    - set up what is missing and start the portal on http://127.0.0.1:5000"
@@ -121,7 +121,7 @@ conformance-full: install services config
 
 # --- benchmarks ---------------------------------------------------------------------------
 
-bench: bench-search bench-rebuild bench-portal
+bench: bench-search bench-rebuild bench-portal bench-harvest
 
 bench-search: install services config
 	$(BIN)/python bench/bench_search.py
@@ -129,6 +129,10 @@ bench-search: install services config
 # need the development database filled once (make run HCP=1); bench-portal grows it to ~10,000
 bench-rebuild: install services config
 	$(BIN)/python bench/bench_rebuild.py
+
+bench-harvest: install services config
+	@$(MACHINE) databases bench
+	$(BIN)/python bench/bench_harvest.py
 
 bench-portal: install services config
 	$(BIN)/python bench/portal_10k.py

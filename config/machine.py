@@ -4,7 +4,7 @@
   machine.py services              PostgreSQL and Redis: use, start or install them
   machine.py render                var/config/*.ini from config/*.ini.in, secrets in var/secrets.env
   machine.py browser               Debian's Chromium for the browser tests (installed if missing)
-  machine.py databases PROFILE     roles and databases of a profile (development, test, test-core)
+  machine.py databases PROFILE     roles and databases of a profile (development, test, test-core, bench)
   machine.py initialize PROFILE    schema, migrations, DataStore rights (+ sysadmin, index for development)
   machine.py port-free PORT NAME   stop with a sentence if something already listens on PORT
   machine.py check-database PROFILE  log in as CKAN will
@@ -37,6 +37,7 @@ PROFILES = {
     "development": ("datagovma", "datagovma_datastore", 0, "storage"),
     "test": ("datagovma_test", "datagovma_datastore_test", 1, "test-storage"),
     "test-core": ("ckan_core_test", "ckan_core_datastore_test", 2, "test-core-storage"),
+    "bench": ("datagovma_bench", "datagovma_datastore_bench", 3, "bench-storage"),
 }
 
 PLUGINS = (

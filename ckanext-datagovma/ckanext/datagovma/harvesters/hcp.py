@@ -202,7 +202,8 @@ class HCPHarvester(HarvesterBase):
         except (requests.RequestException, ValueError) as exc:
             self._save_object_error(f"{record['code']}: {url} could not be read: {exc}", harvest_object, "Fetch")
             return False
-        indicator["_group"] = record["group"]
+        # A record delivered twice holds the indicator fetched the first time (with "_group").
+        indicator["_group"] = record.get("group") or record.get("_group")
         harvest_object.content = json.dumps(indicator, ensure_ascii=False)
         harvest_object.save()
         return True
