@@ -91,3 +91,14 @@ def test_every_variable_the_file_uses_is_in_env_example(env_example):
         text = handle.read()
     assert "FROM ckan/ckan-base:2.12.0" in text
     assert "envvars" in text
+
+
+def test_the_image_loads_the_plugins_of_make_run():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("machine", os.path.join(ROOT, "config", "machine.py"))
+    machine = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(machine)
+    with open(os.path.join(ROOT, "config", "docker", "Dockerfile")) as handle:
+        image_plugins = re.search(r'CKAN__PLUGINS="([^"]+)"', handle.read())[1].split()
+    assert image_plugins == ["envvars", *machine.PLUGINS.split()]
