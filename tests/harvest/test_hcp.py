@@ -105,7 +105,8 @@ def test_a_removed_record_is_deleted_but_a_mass_disappearance_is_held(hcp, porta
     assert portal["anonymous"].ok("package_show", id="hcp-i1005")["name"] == "hcp-i1005"
 
 
-@pytest.mark.parametrize("fault", ["500", "invalid-json", "truncated"])
+@pytest.mark.parametrize("fault", ["500", "invalid-json", "truncated", "timeout"])
+@pytest.mark.ckan_config("ckanext.datagovma.harvest.timeout", 1)
 def test_a_broken_catalogue_is_recorded_and_nothing_is_lost(hcp, portal, fault):
     first = harvest(hcp.url)
     hcp.catalogue.catalog_fault = fault
@@ -120,13 +121,31 @@ def test_a_source_that_is_down_is_recorded(portal):
     assert any("could not be read" in message for message in gather_errors())
 
 
-@pytest.mark.parametrize("fault", ["500", "invalid-json", "truncated"])
+@pytest.mark.parametrize("fault", ["500", "invalid-json", "truncated", "timeout"])
+@pytest.mark.ckan_config("ckanext.datagovma.harvest.timeout", 1)
 def test_one_bad_record_among_many_is_recorded_and_the_others_imported(hcp, fault):
     hcp.catalogue.record_faults = {"I1006": fault}
     results = harvest(hcp.url)
     assert results["I1006"]["state"] == "ERROR"
     assert results["I1006"]["errors"]
     assert sum(r["state"] == "COMPLETE" for r in results.values()) == COUNT - 1
+
+
+@pytest.mark.parametrize("policy", ["keep", "overwrite"])
+def test_a_dataset_edited_in_the_portal_follows_the_local_edits_policy(hcp, portal, ckan_config, policy):
+    ckan_config["ckanext.datagovma.harvest.local_edits"] = policy
+    first = harvest(hcp.url)
+    portal["sysadmin"].ok("package_patch", id="hcp-i1008", tag_string="hcp,statistiques,emploi-des-jeunes")
+    hcp.catalogue.change("I1008")
+    second = rerun(first)
+    tags = {t["name"] for t in portal["sysadmin"].ok("package_show", id="hcp-i1008")["tags"]}
+    if policy == "keep":
+        assert second["I1008"]["report_status"] == "not modified"
+        assert "emploi-des-jeunes" in tags
+        assert any("hcp-i1008 was edited in the portal" in m for m in h.object_errors())
+    else:
+        assert second["I1008"]["report_status"] == "updated"
+        assert "emploi-des-jeunes" not in tags
 
 
 def test_local_and_private_sources_are_refused_unless_allowed(hcp, ckan_config):
