@@ -1,5 +1,5 @@
 """The citizens' portal in a real browser, in French and in Arabic: home, a search with a facet,
-a dataset, a producer, a theme and a region. No console error, no server error, right to left in
+a dataset, a producer, a theme, a region and the key figures. No console error, no server error, right to left in
 Arabic, the language switch keeps the page, and axe-core finds no serious or critical
 accessibility violation (WCAG 2.1 AA rules)."""
 
@@ -21,6 +21,7 @@ PAGES = [
     ("producer", "/organization/haut-commissariat-au-plan"),
     ("theme", "/dataset/?themes=environnement"),
     ("region", "/region/MA-04"),
+    ("key-figures", "/chiffres-cles"),
 ]
 
 

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CKAN_SERVICES = ("ckan", "ckan-worker", "harvest-gather", "harvest-fetch", "harvest-scheduler")
+CKAN_SERVICES = ("ckan", "ckan-worker", "harvest-gather", "harvest-fetch", "harvest-scheduler", "tracking")
 BACKING = ("db", "solr", "redis")
 
 

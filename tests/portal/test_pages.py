@@ -62,6 +62,8 @@ def test_search_facets_are_labelled_in_the_readers_language(app, published):
 def test_the_dataset_page_has_the_api_box(app, published):
     body = app.get("/dataset/population-regions").body
     assert "/api/3/action/package_show?id=population-regions" in body
+    arabic = app.get("/ar/dataset/population-regions").body  # the API has no language prefix
+    assert 'href="http://test.ckan.net/api/3/action/package_show?id=population-regions"' in arabic
 
 
 def test_language_links_keep_the_current_page(app, published):
@@ -103,3 +105,34 @@ def test_theme_and_producer_pages_list_their_published_datasets(app, published):
     assert "Régions" in theme  # the same facets as the search page
     producer = app.get("/organization/haut-commissariat-au-plan").body
     assert all(name in producer for name in published) and "brouillon-invisible" not in producer
+
+
+def chart_rows(body, key):
+    """{label: count} of one bar chart of the key figures page."""
+    start = body.index(f'id="datagovma-chart-{key}"')
+    section = body[start:body.index("</section>", start)]
+    return {re.sub(r"<[^>]+>", "", label).strip(): int(count) for label, count in re.findall(
+        r'<th scope="row">(.*?)</th>.*?datagovma-bar-count"><span[^>]*>(\d+)</span>', section, re.S)}
+
+
+def test_the_key_figures_page_charts_the_published_datasets(app, published):
+    body = app.get("/chiffres-cles").body
+    assert "<h1>Chiffres clés</h1>" in body
+    assert re.search(r"<strong><span[^>]*>3</span></strong>\s*jeux de données", body)
+    assert chart_rows(body, "themes") == {"Société": 2, "Économie et finance": 1, "Environnement et énergie": 1}
+    regions = chart_rows(body, "regions")
+    assert len(regions) == 12 and regions["Rabat-Salé-Kénitra"] == 2 and regions["L&#39;Oriental"] == 1
+    assert regions["Souss-Massa"] == 0
+    assert chart_rows(body, "producers") == {"Haut Commissariat Au Plan": 3}
+    assert chart_rows(body, "licences") == {"Open Data Commons Open Database License (ODbL)": 3}
+    assert 'style="inline-size: 100.0%"' in body  # the largest bar fills its column
+    assert "brouillon-invisible" not in body
+    assert 'href="/chiffres-cles"' in app.get("/").body  # linked from the header and the home page
+
+
+def test_the_key_figures_page_in_arabic(app, published):
+    body = app.get("/ar/chiffres-cles").body
+    assert 'dir="rtl"' in body
+    assert chart_rows(body, "themes")["المجتمع"] == 2
+    assert chart_rows(body, "regions")["الرباط سلا القنيطرة"] == 2
+    assert "مجموعات البيانات حسب الموضوع" in body

@@ -64,7 +64,8 @@ def label_facets(search_results):
 
 
 def key_figures():
-    """Datasets, resources and producers published, downloads and page views (CKAN's tracking)."""
+    """Datasets, resources and producers published, downloads and page views (CKAN's tracking),
+    and the published datasets counted by theme, region, producer, format and licence."""
     now = time.time()
     if _FIGURES_CACHE["value"] is not None and now - _FIGURES_CACHE["at"] < FIGURES_TTL:
         return _FIGURES_CACHE["value"]
@@ -72,7 +73,8 @@ def key_figures():
 
     context = {"ignore_auth": False}
     search = tk.get_action("package_search")(context, {
-        "rows": 0, "facet.field": ["themes", "regions", "organization"], "facet.limit": -1})
+        "rows": 0, "facet.field": ["themes", "regions", "organization", "res_format", "license_id"],
+        "facet.limit": -1})
     facets = search["search_facets"]
     public = model.Session.query(model.Package.id).filter(
         model.Package.state == "active", model.Package.private == False)  # noqa: E712
@@ -88,18 +90,44 @@ def key_figures():
         downloads, views = int(row[0]), int(row[1])
     except Exception:  # tracking tables absent (plugin not migrated): no figures rather than an error page
         model.Session.rollback()
+
+    def counted(name, label=None):
+        items = [i for i in facets.get(name, {}).get("items", []) if i["count"]]
+        return sorted(((i["name"], label(i) if label else i["display_name"], i["count"]) for i in items),
+                      key=lambda item: (-item[2], item[1]))
+
     value = {
         "datasets": search["count"],
         "resources": resources,
-        "producers": len([i for i in facets.get("organization", {}).get("items", []) if i["count"]]),
+        "producers": len(counted("organization")),
         "downloads": downloads,
         "views": views,
-        "themes": sorted(((i["name"], i["count"]) for i in facets.get("themes", {}).get("items", [])),
-                         key=lambda p: -p[1]),
+        "themes": [(slug, count) for slug, _, count in counted("themes")],
         "regions": {i["name"]: i["count"] for i in facets.get("regions", {}).get("items", [])},
+        "by_producer": counted("organization"),
+        "by_format": counted("res_format"),
+        "by_licence": counted("license_id"),
     }
     _FIGURES_CACHE.update(at=now, value=value)
     return value
+
+
+def most_viewed(rows=10):
+    """The published datasets with the most page views (CKAN's tracking): [(dataset, views)]."""
+    result = tk.get_action("package_search")({}, {"rows": rows, "sort": "views_total desc",
+                                                  "fq": "views_total:[1 TO *]"})
+    return [(pkg, pkg.get("tracking_summary", {}).get("total", 0)) for pkg in result["results"]]
+
+
+def chart(items, name=None, url=None):
+    """Rows of a bar chart: [(label, count, share of the largest in %, link)]."""
+    top = max((item[-1] for item in items), default=0) or 1
+    rows = []
+    for item in items:
+        key, count = item[0], item[-1]
+        label = name(key) if name else (item[1] if len(item) > 2 else key)
+        rows.append((label, count, round(100 * count / top, 1), url(key) if url else None))
+    return rows
 
 
 def language_links():

@@ -1,13 +1,15 @@
-"""Web routes of the publication review: the buttons of the review panel post here."""
+"""Web routes of our own: the review panel's buttons, region and province pages (and their RDF),
+and the key figures page."""
 
 from flask import Blueprint, make_response, request
 
 import ckan.plugins.toolkit as tk
 
-__all__ = ["datagovma_review", "datagovma_places"]
+__all__ = ["datagovma_review", "datagovma_places", "datagovma_figures"]
 
 datagovma_review = Blueprint("datagovma_review", __name__)
 datagovma_places = Blueprint("datagovma_places", __name__)
+datagovma_figures = Blueprint("datagovma_figures", __name__)
 
 RDF_FORMATS = {"ttl": ("turtle", "text/turtle"), "rdf": ("xml", "application/rdf+xml"),
                "xml": ("xml", "application/rdf+xml"), "jsonld": ("json-ld", "application/ld+json")}
@@ -82,6 +84,49 @@ def province(code, fmt=None):
     if fmt is not None and f"{code}.{fmt}" in reference.provinces():  # province codes hold a dot
         code, fmt = f"{code}.{fmt}", None
     return _place("province", code, fmt)
+
+
+@datagovma_figures.route("/chiffres-cles")
+def key_figures():
+    """Totals, and the published datasets by theme, region, producer, format and licence as bar
+    charts (HTML and CSS drawn here: no script, no outside service), with the most viewed datasets."""
+    from ckan import model
+
+    from . import portal
+
+    figures = portal.key_figures()
+    licences = portal._choice_labels("license_id")
+
+    def producer_name(name):
+        group = model.Group.get(name)
+        if group is None:
+            return name
+        return tk.h.datagovma_translated(group.extras.get("title_translated"), group.title)
+
+    charts = [
+        ("themes", tk._("Datasets by theme"), portal.chart(
+            figures["themes"], portal.theme_name, lambda slug: tk.h.url_for("dataset.search", themes=slug))),
+        ("regions", tk._("Datasets by region"), portal.chart(
+            [(code, figures["regions"].get(code, 0)) for code in reference_regions()], portal.place_name,
+            lambda code: tk.h.url_for("datagovma_places.region", code=code))),
+        ("producers", tk._("Datasets by producer"), portal.chart(
+            [(name, count) for name, _, count in figures["by_producer"]], producer_name,
+            lambda name: tk.h.url_for("organization.read", id=name))),
+        ("formats", tk._("Datasets by format"), portal.chart(
+            [(fmt, count) for fmt, _, count in figures["by_format"]], None,
+            lambda fmt: tk.h.url_for("dataset.search", res_format=fmt))),
+        ("licences", tk._("Datasets by licence"), portal.chart(
+            [(lid, count) for lid, _, count in figures["by_licence"]], lambda lid: licences.get(lid, lid),
+            lambda lid: tk.h.url_for("dataset.search", license_id=lid))),
+    ]
+    return tk.render("datagovma/key_figures.html", {"figures": figures, "charts": charts,
+                                                     "most_viewed": portal.most_viewed()})
+
+
+def reference_regions():
+    from . import reference
+
+    return list(reference.regions())
 
 
 def check_catalog_parameters():
