@@ -25,6 +25,7 @@ setup(
     entry_points={
         "ckan.plugins": [
             "datagovma = ckanext.datagovma.plugin:DatagovmaPlugin",
+            "datagovma_preview = ckanext.datagovma.plugin:DatagovmaPreviewPlugin",
             "datagovma_hcp_harvester = ckanext.datagovma.harvesters.hcp:HCPHarvester",
             "datagovma_ckan_harvester = ckanext.datagovma.harvesters.ckan_portal:CKANPortalHarvester",
             "datagovma_dcat_harvester = ckanext.datagovma.harvesters.dcat_catalog:DCATCatalogHarvester",

@@ -42,7 +42,7 @@ PROFILES = {
 
 PLUGINS = (
     "activity datastore datatables_view text_view image_view tracking "
-    "datagovma scheming_datasets scheming_organizations scheming_groups dcat structured_data harvest "
+    "datagovma datagovma_preview scheming_datasets scheming_organizations scheming_groups dcat structured_data harvest "
     "datagovma_hcp_harvester datagovma_ckan_harvester datagovma_dcat_harvester"
 )
 

@@ -5,7 +5,7 @@ import pytest
 # The plugins of the running portal (config/development.ini.in renders the same list).
 PORTAL_PLUGINS = (
     "activity datastore datatables_view text_view image_view tracking "
-    "datagovma scheming_datasets scheming_organizations scheming_groups dcat structured_data harvest"
+    "datagovma datagovma_preview scheming_datasets scheming_organizations scheming_groups dcat structured_data harvest"
 )
 
 

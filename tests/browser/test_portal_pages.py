@@ -1,8 +1,9 @@
 """The citizens' portal in a real browser, in French and in Arabic: home, a search with a facet,
-a dataset, a producer, a theme, a region and the key figures. No console error, no server error, right to left in
-Arabic, the language switch keeps the page, and axe-core finds no serious or critical
-accessibility violation (WCAG 2.1 AA rules)."""
+a dataset, a producer, a theme, a region, the key figures and a CSV preview. No console error, no
+server error, right to left in Arabic, the language switch keeps the page, and axe-core finds no
+serious or critical accessibility violation (WCAG 2.1 AA rules)."""
 
+import io
 import os
 
 import pytest
@@ -22,12 +23,17 @@ PAGES = [
     ("theme", "/dataset/?themes=environnement"),
     ("region", "/region/MA-04"),
     ("key-figures", "/chiffres-cles"),
+    ("resource-preview", "/dataset/population-regions/resource/{resource}"),
 ]
 
 
 @pytest.fixture
-def published(portal):
+def published(app, portal):
     dataset = portal["gdd_hcp"].ok("package_create", **complete_dataset(name="population-regions"))
+    csv = "Région;Année;Population\nTanger-Tétouan-Al Hoceïma;2024;4030222\nالشرق;2024;2294665\n".encode()
+    dataset["preview_resource"] = app.post("/api/3/action/resource_create", headers=portal["gdd_hcp"].headers, data={
+        "package_id": dataset["id"], "format": "CSV", "name_translated": '{"fr": "Population", "ar": "السكان"}',
+        "upload": (io.BytesIO(csv), "population.csv")}).json["result"]
     portal["gdd_hcp"].ok("datagovma_dataset_submit", id=dataset["id"])
     portal["rod_hcp"].ok("datagovma_dataset_publish", id=dataset["id"])
     return dataset
@@ -51,6 +57,7 @@ def test_the_portal_pages_in_a_browser(browser, live_server, published, lang, pr
     visitor = Visitor(browser, live_server, f"portal-{lang}", os.path.join(ARTIFACTS, f"portal-{lang}"))
     problems = {}
     for label, path in PAGES:
+        path = path.format(resource=published["preview_resource"]["id"])
         response = visitor.page.goto(prefix + path)
         assert response.status == 200, (path, response.status)
         assert visitor.page.get_attribute("html", "dir") == ("rtl" if lang == "ar" else "ltr") or lang == "fr"

@@ -6,13 +6,14 @@
   uploads.py           checks on uploaded files   views.py      review buttons' routes
   portal.py            facets, key figures, language links of the citizens' portal
   reference.py         regions, provinces, themes and producers (data/*.csv)
+  preview.py           the CSV/JSON preview (plugin datagovma_preview, below)
 """
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from . import indexing, portal, uploads, views
+from . import indexing, portal, preview, uploads, views
 
 
 @tk.blanket.actions
@@ -74,3 +75,30 @@ class DatagovmaPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def before_resource_update(self, context, current, resource):
         uploads.check_upload(resource)
+
+
+class DatagovmaPreviewPlugin(p.SingletonPlugin):
+    """A resource view: the first rows of a CSV or JSON file stored by the portal, as a table."""
+
+    p.implements(p.IConfigurer)
+    p.implements(p.IResourceView, inherit=True)
+
+    # IConfigurer
+
+    def update_config(self, config):
+        tk.add_template_directory(config, "templates")
+
+    # IResourceView
+
+    def info(self):
+        return {"name": "datagovma_preview", "title": tk._("Preview"), "default_title": tk._("Preview"),
+                "icon": "table", "iframed": False, "always_available": False, "requires_datastore": False}
+
+    def can_view(self, data_dict):
+        return preview.previewable(data_dict["resource"])
+
+    def setup_template_variables(self, context, data_dict):
+        return {"preview": preview.preview(data_dict["resource"]), "max_rows": preview.MAX_ROWS}
+
+    def view_template(self, context, data_dict):
+        return "datagovma/preview.html"
