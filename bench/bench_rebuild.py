@@ -22,7 +22,8 @@ from datagovma_search.process import SearchProcess  # noqa: E402
 
 
 def main():
-    ini = os.path.join(ROOT, "var", "config", "development.ini")
+    # BENCH_INI=var/config/bench.ini rebuilds the portal `make bench-harvest` filled
+    ini = os.path.abspath(os.environ.get("BENCH_INI") or os.path.join(ROOT, "var", "config", "development.ini"))
     ckan = os.path.join(ROOT, ".venv", "bin", "ckan")
     schema = os.path.join(ROOT, "config", "solr", "schema.xml")
     out = {
