@@ -124,6 +124,8 @@ conformance-full: install services config
 bench: bench-search bench-rebuild bench-portal bench-harvest
 
 bench-search: install services config
+	@$(MACHINE) databases bench
+	@$(MACHINE) initialize bench
 	$(BIN)/python bench/bench_search.py
 
 # need the development database filled once (make run HCP=1); bench-portal grows it to ~10,000

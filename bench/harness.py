@@ -18,11 +18,12 @@ def percentile(values, pct):
 
 
 @contextlib.contextmanager
-def gunicorn_portal(solr_url, workers=2, timeout=240):
-    """The development portal (var/config/development.ini) under gunicorn on a free port, its
-    search at ``solr_url``; yields the base URL once CKAN answers."""
+def gunicorn_portal(solr_url, workers=2, timeout=240, profile="development"):
+    """A portal (var/config/<profile>.ini) under gunicorn on a free port, its search at
+    ``solr_url``; yields the base URL once CKAN answers."""
     port = free_port()
-    env = dict(os.environ, CKAN_INI=os.path.join(ROOT, "var", "config", "development.ini"), CKAN_SOLR_URL=solr_url)
+    env = dict(os.environ, CKAN_INI=os.path.join(ROOT, "var", "config", f"{profile}.ini"), CKAN_SOLR_URL=solr_url)
+    log = open(os.path.join(ROOT, "var", f"bench-gunicorn-{profile}.log"), "wb")
     proc = subprocess.Popen(
         [
             os.path.join(ROOT, ".venv", "bin", "gunicorn"),
@@ -34,8 +35,8 @@ def gunicorn_portal(solr_url, workers=2, timeout=240):
         ],
         env=env,
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -47,9 +48,11 @@ def gunicorn_portal(solr_url, workers=2, timeout=240):
             except requests.ConnectionError:
                 pass
             if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"gunicorn did not serve the portal within {timeout} s")
+                raise RuntimeError(f"gunicorn did not serve the {profile} portal within {timeout} s "
+                                   f"(does its database exist? see var/bench-gunicorn-{profile}.log)")
             time.sleep(0.5)
         yield base
     finally:
         proc.terminate()
         proc.wait(30)
+        log.close()

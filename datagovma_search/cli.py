@@ -5,6 +5,7 @@ datagovma-search --schema config/solr/schema.xml --data-dir var/search --port 89
 
 import argparse
 import errno
+import gc
 import logging
 import signal
 import sys
@@ -39,7 +40,13 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
+        # The index is millions of long-lived objects: Python's default collector thresholds
+        # rescan them so often that ingestion ran at two thirds of its speed. Collect rarely,
+        # and leave what the start-up loaded out of every later scan.
+        gc.set_threshold(50_000, 20, 100)
         core = Core(args.schema, args.data_dir, name=args.core, max_rows=args.max_rows)
+        gc.collect()
+        gc.freeze()
     except FileNotFoundError as exc:
         fail(f"cannot read the schema file {exc.filename}: no such file")
     except SchemaError as exc:

@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 FILTER_CACHE_SIZE = 256
 
 
+TEXTUAL = ("string", "text", "binary")  # field kinds whose values are kept as the strings sent
+
+
 def _as_int(params, name, default):
     value = params.get(name)
     if value is None or value == "":
@@ -34,6 +37,8 @@ class Core:
     def __init__(self, schema_path, data_dir, name="ckan", max_rows=200_000):
         self.name = name
         self.schema = Schema(schema_path)
+        self._with_default = [f for f in self.schema.fields.values() if f.default is not None]
+        self._required = [f for f in self.schema.fields.values() if f.required]
         self.max_rows = max_rows
         self.store = Store(data_dir)
         self.lock = threading.RLock()
@@ -78,20 +83,27 @@ class Core:
             field = self.schema.field(name)
             if field is None:
                 raise SolrError(f"ERROR: {label} unknown field '{name}'")
+            textual = field.type.kind in TEXTUAL
+            if type(value) is str and textual:  # most values of a CKAN document: kept as sent
+                doc[name] = [value]
+                continue
             values = value if isinstance(value, list) else [value]
-            values = [self._convert(field, v, label) for v in values if v is not None]
+            if textual and all(type(v) is str for v in values):
+                values = list(values)
+            else:
+                values = [self._convert(field, v, label) for v in values if v is not None]
             if not values:
                 continue
             if not field.multi_valued and len(values) > 1:
                 raise SolrError(f"ERROR: {label} multiple values encountered for non multiValued field {name}: {value}")
             doc[name] = values
-        for field in self.schema.fields.values():
-            if field.name not in doc and field.default is not None:
+        for field in self._with_default:
+            if field.name not in doc:
                 doc[field.name] = [self._convert(field, field.default, label)]
         if key_name and key_name not in doc:
             raise SolrError(f"Document is missing mandatory uniqueKey field: {key_name}")
-        for field in self.schema.fields.values():
-            if field.required and field.name not in doc:
+        for field in self._required:
+            if field.name not in doc:
                 raise SolrError(f"ERROR: {label} missing required field: {field.name}")
         return doc
 
@@ -105,10 +117,14 @@ class Core:
                 continue
             if self.schema.field(source).kind == "date":
                 values = [datemath.format_ms(v) for v in values]
+            strings = all(type(v) is str for v in values)
             for dest in targets:
                 field = self.schema.field(dest)
                 target = indexed[dest] = list(indexed.get(dest, ()))
-                target.extend(self._convert(field, v, label) for v in values)
+                if strings and field.kind in TEXTUAL:
+                    target.extend(values)
+                else:
+                    target.extend(self._convert(field, v, label) for v in values)
                 if not field.multi_valued and len(target) > 1:
                     raise SolrError(
                         f"ERROR: {label} multiple values encountered for non multiValued copy field {dest}: {source}"

@@ -7,7 +7,7 @@ same document waits for the next commit.
 """
 
 import fcntl
-import json
+import orjson
 import os
 import sqlite3
 
@@ -79,7 +79,7 @@ class Store:
     def add(self, key, doc):
         self._begin()
         cur = self.db.execute(
-            "INSERT INTO documents (doc_key, body) VALUES (?, ?)", (key, json.dumps(doc, ensure_ascii=False))
+            "INSERT INTO documents (doc_key, body) VALUES (?, ?)", (key, orjson.dumps(doc).decode())
         )
         return cur.lastrowid
 
@@ -107,13 +107,13 @@ class Store:
             chunk = rowids[i : i + 500]
             marks = ",".join("?" * len(chunk))
             for rowid, body in self.db.execute(f"SELECT rowid, body FROM documents WHERE rowid IN ({marks})", chunk):
-                result[rowid] = json.loads(body)
+                result[rowid] = orjson.loads(body)
         return result
 
     def all_documents(self):
         """(rowid, key, document) for every committed document, oldest first."""
         for rowid, key, body in self.db.execute("SELECT rowid, doc_key, body FROM documents ORDER BY rowid"):
-            yield rowid, key, json.loads(body)
+            yield rowid, key, orjson.loads(body)
 
     def count(self):
         return self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
