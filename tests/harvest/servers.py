@@ -177,8 +177,9 @@ TURTLE_PREFIXES = """@prefix dcat: <http://www.w3.org/ns/dcat#> .
 
 
 class DCATCatalogue(LocalServer):
-    """``/catalog.ttl?page=N``: a DCAT-AP catalogue of a region's portal, ``per_page`` datasets a
-    page, linked by ``hydra:nextPage``."""
+    """``/catalog.ttl?page=N`` (and ``/catalog.jsonld``, ``/catalog.rdf``, the same graph in
+    JSON-LD and RDF/XML): a DCAT-AP catalogue of a region's portal, ``per_page`` datasets a page,
+    linked by ``hydra:nextPage``."""
 
     per_page = 10
 
@@ -246,13 +247,16 @@ class DCATCatalogue(LocalServer):
 
     def route(self, handler, path, query):
         self.requests += 1
-        if path != "/catalog.ttl":
+        formats = {"/catalog.ttl": ("turtle", "text/turtle"), "/catalog.jsonld": ("json-ld", "application/ld+json"),
+                   "/catalog.rdf": ("xml", "application/rdf+xml")}
+        if path not in formats:
             return handler._send(404, "not found", "text/plain")
+        rdf_format, media_type = formats[path]
         visible = [d for d in self.datasets if d["identifier"] not in self.hidden]
         page = int(query.get("page", 1))
         last = max(1, -(-len(visible) // self.per_page))
         items = visible[(page - 1) * self.per_page:page * self.per_page]
-        catalog = f"{self.url}/catalog.ttl"
+        catalog = f"{self.url}{path}"
         body = [TURTLE_PREFIXES, f"<{catalog}> a dcat:Catalog ;", '  dct:title "Catalogue Souss-Massa"@fr ;']
         body += [f"  dcat:dataset <{self.url}/dataset/{d['identifier']}> ;" for d in items]
         body[-1] = body[-1][:-1] + "."
@@ -266,4 +270,9 @@ class DCATCatalogue(LocalServer):
         paging[-1] = paging[-1][:-1] + "."
         body += paging + [self._turtle(d) for d in items]
         fault = self.page_faults.get(page, self.fault)
-        handler._send(200, "\n".join(body) + "\n", "text/turtle; charset=utf-8", fault=fault)
+        text = "\n".join(body) + "\n"
+        if rdf_format != "turtle":
+            import rdflib
+
+            text = rdflib.Graph().parse(data=text, format="turtle").serialize(format=rdf_format)
+        handler._send(200, text, f"{media_type}; charset=utf-8", fault=fault)

@@ -57,6 +57,15 @@ def test_a_first_run_reads_every_page_through_the_profile(catalogue, portal):
     assert found == COUNT
 
 
+@pytest.mark.parametrize("path", ["/catalog.jsonld", "/catalog.rdf"])
+def test_json_ld_and_rdf_xml_catalogues_are_read_the_same_way(catalogue, path):
+    results = h.first_run(DCATCatalogHarvester(), catalogue.url + path, "datagovma_dcat", CONFIG)
+    assert h.statuses(results) == {"added": COUNT}, h.object_errors()
+    dataset = results[guid(catalogue, 0)]["dataset"]
+    assert dataset["title_translated"]["ar"] == "مؤشر الأثمان عند الاستهلاك"
+    assert (dataset["themes"], dataset["regions"]) == (["finance"], ["MA-09"])
+
+
 def test_a_dataset_without_licence_is_refused_without_a_default(catalogue):
     results = harvest(catalogue.url, config="")
     assert results[guid(catalogue, 7)]["state"] == "ERROR"
