@@ -4,6 +4,7 @@ dataset page, a producer page) with 1 and 8 concurrent clients, through gunicorn
 Times are round trips on 127.0.0.1, so they are the server's time plus a loopback hop.
 
     python bench/bench_portal.py
+    BENCH_PROFILE=bench python bench/bench_portal.py   # the portal `make bench-harvest` filled
 
 Writes bench/results/portal.json and bench/results/portal.md.
 """
@@ -50,7 +51,8 @@ def measure(urls, clients, rounds):
 
 
 def main():
-    ini = os.path.join(ROOT, "var", "config", "development.ini")
+    profile = os.environ.get("BENCH_PROFILE", "development")
+    ini = os.path.join(ROOT, "var", "config", f"{profile}.ini")
     ckan = os.path.join(ROOT, ".venv", "bin", "ckan")
     schema = os.path.join(ROOT, "config", "solr", "schema.xml")
     out = {}
@@ -65,7 +67,7 @@ def main():
                 env=dict(os.environ, CKAN_SOLR_URL=service.url),
             )
             out["index_rebuild_s"] = round(time.perf_counter() - started, 1)
-            with gunicorn_portal(service.url) as base:
+            with gunicorn_portal(service.url, profile=profile) as base:
                 search = requests.get(base + "/api/3/action/package_search", params={"rows": 1}).json()["result"]
                 out["datasets"] = search["count"]
                 name = search["results"][0]["name"]

@@ -4,6 +4,7 @@ search index. Run after `make run HCP=1` has filled the portal (~835 datasets); 
 are named `<name>-c<n>` and are only added once.
 
     python bench/portal_10k.py [--target 10000]
+    BENCH_PROFILE=bench python bench/portal_10k.py   # the portal `make bench-harvest` filled
 """
 
 import argparse
@@ -49,8 +50,12 @@ SELECT count(*) FROM package WHERE state = 'active' AND type = 'dataset';
 """
 
 
+PROFILE = os.environ.get("BENCH_PROFILE", "development")
+DATABASES = {"development": "datagovma", "bench": "datagovma_bench"}
+
+
 def psql(sql):
-    cmd = ["psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-d", "datagovma"]
+    cmd = ["psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-d", DATABASES[PROFILE]]
     if os.geteuid() == 0:
         cmd = ["runuser", "-u", "postgres", "--", *cmd]
     result = subprocess.run(cmd, input=sql, capture_output=True, text=True)
@@ -70,7 +75,7 @@ def main():
         )
     )
     if not originals:
-        sys.exit("the development portal has no public dataset: run `make run HCP=1` first")
+        sys.exit(f"the {PROFILE} portal has no public dataset: run `make run HCP=1` (or `make bench-harvest`) first")
     copies = max(0, -(-args.target // originals) - 1)
     total = psql(SQL.format(copies=copies)).splitlines()[-1]
     print(f"{originals} public datasets cloned {copies} times: the portal has {total} datasets")

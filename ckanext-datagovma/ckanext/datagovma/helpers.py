@@ -6,6 +6,7 @@ from . import multilingual, reference
 
 __all__ = [
     "datagovma_key_figures",
+    "datagovma_producer",
     "datagovma_language_links",
     "datagovma_theme_name",
     "datagovma_place_name",
@@ -69,6 +70,18 @@ def datagovma_licence_ids():
         if field["field_name"] == "license_id":
             return [c["value"] for c in field.get("choices", [])]
     return []
+
+
+def datagovma_producer(org_id):
+    """The producer of a dataset for its card: the organization without its dataset count, users
+    or followers (core's card asked for them all: a search and two queries per dataset page, for
+    figures the card does not show)."""
+    try:
+        return tk.get_action("organization_show")({}, {
+            "id": org_id, "include_dataset_count": False, "include_users": False, "include_followers": False,
+            "include_groups": False, "include_tags": False, "include_extras": True})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return {}
 
 
 def datagovma_key_figures():
