@@ -136,3 +136,11 @@ def test_the_key_figures_page_in_arabic(app, published):
     assert chart_rows(body, "themes")["المجتمع"] == 2
     assert chart_rows(body, "regions")["الرباط سلا القنيطرة"] == 2
     assert "مجموعات البيانات حسب الموضوع" in body
+
+
+def test_the_dataset_page_has_a_producer_card_in_the_readers_language(app, published):
+    card = lambda body: body[body.index("datagovma-producer-card"):body.index("datagovma-producer-card") + 1500]  # noqa: E731
+    assert "Haut Commissariat Au Plan" in card(app.get("/dataset/population-regions").body)
+    arabic = card(app.get("/ar/dataset/population-regions").body)
+    assert "منتج" in arabic and "كل مجموعات بيانات هذا المنتج" in arabic
+    assert 'href="/ar/organization/haut-commissariat-au-plan"' in arabic
