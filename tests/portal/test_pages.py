@@ -144,3 +144,11 @@ def test_the_dataset_page_has_a_producer_card_in_the_readers_language(app, publi
     arabic = card(app.get("/ar/dataset/population-regions").body)
     assert "منتج" in arabic and "كل مجموعات بيانات هذا المنتج" in arabic
     assert 'href="/ar/organization/haut-commissariat-au-plan"' in arabic
+
+
+def test_search_results_show_titles_in_the_readers_language(app, published):
+    fr = app.get("/dataset/", query_string={"q": "population"}).body
+    assert ">Population légale des régions</a>" in fr
+    ar = app.get("/ar/dataset/", query_string={"q": "population"}).body
+    assert ">السكان القانونيون للجهات</a>" in ar and "نتائج إحصاء 2024." in ar
+    assert ">السكان القانونيون للجهات</a>" in app.get("/ar/organization/haut-commissariat-au-plan").body
