@@ -28,6 +28,7 @@ def published(portal):
     from ckanext.datagovma import portal as portal_module
 
     portal_module._FIGURES_CACHE["value"] = None  # figures are cached for a minute
+    portal_module._PRODUCERS_CACHE["value"] = None  # and producers' names for five
     return names
 
 
@@ -57,6 +58,7 @@ def test_search_facets_are_labelled_in_the_readers_language(app, published):
     assert "Rabat-Salé-Kénitra" in fr
     ar = app.get("/ar/dataset/", query_string={"regions": "MA-04"}).body
     assert "الجهات" in ar and "الرباط سلا القنيطرة" in ar
+    assert 'title="منتج"' in ar or ">منتج<" in ar  # the producer facet: its Arabic name
 
 
 def test_the_dataset_page_has_the_api_box(app, published):

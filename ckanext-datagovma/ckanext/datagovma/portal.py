@@ -12,6 +12,8 @@ from . import reference
 
 LANGUAGE_NAMES = OrderedDict([("fr", "Français"), ("ar", "العربية"), ("en", "English")])
 _FIGURES_CACHE = {"at": 0.0, "value": None}
+_PRODUCERS_CACHE = {"at": 0.0, "value": None}
+PRODUCERS_TTL = 300  # seconds: producers are renamed rarely; facets are shown on every search page
 FIGURES_TTL = 60  # seconds: the home page is served often, the figures change slowly
 
 
@@ -53,11 +55,43 @@ def theme_name(slug):
     return row["name_ar"] if lang == "ar" else row["name_fr"]
 
 
+def _producer_titles():
+    """{organization name: {"fr": ..., "ar": ...}} of every producer, read once every few minutes."""
+    now = time.time()
+    if _PRODUCERS_CACHE["value"] is None or now - _PRODUCERS_CACHE["at"] > PRODUCERS_TTL:
+        from ckan import model
+
+        titles = {}
+        for group in model.Session.query(model.Group).filter(
+                model.Group.is_organization.is_(True), model.Group.state == "active"):
+            titles[group.name] = tk.h.datagovma_translated_dict(group.extras.get("title_translated")) or {
+                "fr": group.title or group.name}
+        _PRODUCERS_CACHE.update(at=now, value=titles)
+    return _PRODUCERS_CACHE["value"]
+
+
+def producer_name(name):
+    """A producer's name in the reader's language (else French, else Arabic)."""
+    known = _producer_titles()
+    if name not in known:  # created since the titles were read
+        from ckan import model
+
+        group = model.Group.get(name)
+        known[name] = (tk.h.datagovma_translated_dict(group.extras.get("title_translated"))
+                       or {"fr": group.title or name}) if group is not None else {}
+    titles = known[name]
+    if not titles:
+        return name
+    lang = tk.h.datagovma_reader_language()
+    return titles.get(lang) or titles.get("fr") or titles.get("ar") or name
+
+
 def label_facets(search_results):
-    """Facet items of our own fields get their names in the reader's language."""
+    """Facet items of our own fields, and producers, get their names in the reader's language."""
     facets = search_results.get("search_facets") or {}
     frequency = _choice_labels("frequency") if "frequency" in facets else {}
-    for name, namer in (("themes", theme_name), ("regions", place_name), ("frequency", frequency.get)):
+    for name, namer in (("themes", theme_name), ("regions", place_name), ("frequency", frequency.get),
+                        ("organization", producer_name)):
         for item in facets.get(name, {}).get("items", []):
             item["display_name"] = namer(item["name"]) or item["name"]
     return search_results

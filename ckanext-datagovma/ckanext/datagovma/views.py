@@ -90,18 +90,10 @@ def province(code, fmt=None):
 def key_figures():
     """Totals, and the published datasets by theme, region, producer, format and licence as bar
     charts (HTML and CSS drawn here: no script, no outside service), with the most viewed datasets."""
-    from ckan import model
-
     from . import portal
 
     figures = portal.key_figures()
     licences = portal._choice_labels("license_id")
-
-    def producer_name(name):
-        group = model.Group.get(name)
-        if group is None:
-            return name
-        return tk.h.datagovma_translated(group.extras.get("title_translated"), group.title)
 
     charts = [
         ("themes", tk._("Datasets by theme"), portal.chart(
@@ -110,7 +102,7 @@ def key_figures():
             [(code, figures["regions"].get(code, 0)) for code in reference_regions()], portal.place_name,
             lambda code: tk.h.url_for("datagovma_places.region", code=code))),
         ("producers", tk._("Datasets by producer"), portal.chart(
-            [(name, count) for name, _, count in figures["by_producer"]], producer_name,
+            [(name, count) for name, _, count in figures["by_producer"]], portal.producer_name,
             lambda name: tk.h.url_for("organization.read", id=name))),
         ("formats", tk._("Datasets by format"), portal.chart(
             [(fmt, count) for fmt, _, count in figures["by_format"]], None,
