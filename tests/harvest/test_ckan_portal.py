@@ -121,12 +121,15 @@ def test_bad_records_among_many_are_recorded_and_the_others_imported(remote):
     closed = dict(remote.records[0], id="closed", name="budget-interne", license_id="other-closed")
     untitled = dict(remote.records[0], id="untitled", name="sans-titre", title="", title_fr="", title_ar="",
                     title_translated={})
-    remote.bad_records = [closed, untitled, {"title": "sans identifiant"}]
+    odd = dict(remote.records[0], id="odd", name="forme-inattendue", groups="finance", organization=["hcp"])
+    remote.bad_records = [closed, untitled, odd, {"title": "sans identifiant"}]
     results = harvest(remote.url)
     assert results["closed"]["state"] == "ERROR"
     assert "other-closed" in results["closed"]["errors"][0].message
     assert "not one of the portal's open licences" in results["closed"]["errors"][0].message
     assert results["untitled"]["state"] == "ERROR"
+    assert results["odd"]["state"] == "ERROR"
+    assert "forme-inattendue: the record cannot be read" in results["odd"]["errors"][0].message
     assert any("without id or name" in m for m in h.gather_errors())
     assert h.statuses(results)["added"] == COUNT
 
@@ -163,6 +166,6 @@ def test_local_and_private_sources_are_refused_unless_allowed(remote, ckan_confi
 def test_the_source_configuration_is_validated():
     harvester = CKANPortalHarvester()
     assert harvester.validate_config(json.dumps({"deletion_threshold": 0.5, "default_theme": "finance"}))
-    for bad in ("{not json", json.dumps({"deletion_threshold": -1}), json.dumps({"default_theme": "cuisine"})):
+    for bad in ("{not json", "[0.2]", json.dumps({"deletion_threshold": -1}), json.dumps({"default_theme": "cuisine"})):
         with pytest.raises(ValueError):
             harvester.validate_config(bad)

@@ -121,7 +121,7 @@ def test_a_source_that_is_down_is_recorded(portal):
     assert any("could not be read" in message for message in gather_errors())
 
 
-@pytest.mark.parametrize("fault", ["500", "invalid-json", "truncated", "timeout"])
+@pytest.mark.parametrize("fault", ["500", "invalid-json", "truncated", "timeout", "malformed"])
 @pytest.mark.ckan_config("ckanext.datagovma.harvest.timeout", 1)
 def test_one_bad_record_among_many_is_recorded_and_the_others_imported(hcp, fault):
     hcp.catalogue.record_faults = {"I1006": fault}
@@ -167,3 +167,5 @@ def test_the_source_configuration_is_validated():
         harvester.validate_config("{not json")
     with pytest.raises(ValueError):
         harvester.validate_config(json.dumps({"deletion_threshold": 3}))
+    with pytest.raises(ValueError, match="JSON object"):
+        harvester.validate_config("[0.2]")

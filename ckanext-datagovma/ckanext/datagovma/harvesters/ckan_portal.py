@@ -82,22 +82,8 @@ class CKANPortalHarvester(HarvesterBase):
     def validate_config(self, config):
         """Optional JSON: {"deletion_threshold": 0.2, "default_theme": "societe",
         "default_producer": "<organization name>"}."""
-        if not config:
-            return config
-        try:
-            values = json.loads(config)
-        except ValueError as exc:
-            raise ValueError(f"the configuration must be JSON: {exc}") from None
-        rules.deletion_threshold(values)
-        if values.get("default_theme") and not rules.known_theme(values["default_theme"], {}):
-            raise ValueError(f"default_theme {values['default_theme']!r} is not one of the national themes")
+        rules.check_config(config)
         return config
-
-    def _config(self, source):
-        values = json.loads(source.config) if source.config else {}
-        values.setdefault("deletion_threshold", 0.2)
-        values.setdefault("default_theme", "societe")
-        return values
 
     def _get_json(self, url, params=None):
         response = sources.get(url, params=params)
@@ -147,7 +133,7 @@ class CKANPortalHarvester(HarvesterBase):
             obj = HarvestObject(guid=record["id"], job=harvest_job, content=json.dumps(record, ensure_ascii=False))
             obj.save()
             ids.append(obj.id)
-        threshold = self._config(harvest_job.source)["deletion_threshold"]
+        threshold = rules.source_config(harvest_job.source)["deletion_threshold"]
         return ids + rules.plan_deletions(harvest_job, guids, threshold)
 
     def fetch_stage(self, harvest_object):
@@ -180,14 +166,21 @@ class CKANPortalHarvester(HarvesterBase):
             return "unchanged"
         try:
             data = self._dataset_dict(record, harvest_object, existing)
+        except ValueError as exc:  # a record the portal refuses (no title, closed licence...)
+            self._save_object_error(f"{record.get('name')}: {exc}", harvest_object, "Import")
+            return False
+        except (TypeError, AttributeError, KeyError) as exc:  # a record not shaped as CKAN's
+            self._save_object_error(f"{record.get('name')}: the record cannot be read ({exc!r})", harvest_object,
+                                    "Import")
+            return False
+        try:
             context = rules.site_user_context()
             if existing is None:
                 dataset = tk.get_action("package_create")(context, data)
             else:
                 dataset = tk.get_action("package_update")(context, dict(data, id=existing["id"]))
-        except (tk.ValidationError, ValueError) as exc:
-            detail = exc.error_dict if isinstance(exc, tk.ValidationError) else str(exc)
-            self._save_object_error(f"{record.get('name')}: {detail}", harvest_object, "Import")
+        except tk.ValidationError as exc:
+            self._save_object_error(f"{record.get('name')}: {exc.error_dict}", harvest_object, "Import")
             return False
         rules.record_written(harvest_object, previous, dataset, content_hash=digest,
                              remote_modified=record.get("metadata_modified"))
@@ -211,7 +204,7 @@ class CKANPortalHarvester(HarvesterBase):
         return self._gen_new_name(name)
 
     def _dataset_dict(self, record, harvest_object, existing):
-        config = self._config(harvest_object.source)
+        config = rules.source_config(harvest_object.source)
         title = _translated(record, "title")
         notes = _translated(record, "notes")
         if not title:

@@ -47,23 +47,8 @@ class DCATCatalogHarvester(DCATRDFHarvester):
     def validate_config(self, source_config):
         """Optional JSON: ckanext-dcat's ``rdf_format``, and {"deletion_threshold": 0.2,
         "default_theme": "societe", "default_producer": "<organization name>", "default_licence": "odc-odbl"}."""
-        if not source_config:
-            return source_config
-        try:
-            values = json.loads(source_config)
-        except ValueError as exc:
-            raise ValueError(f"the configuration must be JSON: {exc}") from None
-        rules.deletion_threshold(values)
-        if values.get("default_theme") and not rules.known_theme(values["default_theme"], {}):
-            raise ValueError(f"default_theme {values['default_theme']!r} is not one of the national themes")
+        rules.check_config(source_config)
         return super().validate_config(source_config)
-
-    @staticmethod
-    def _config(source):
-        values = json.loads(source.config) if source.config else {}
-        values.setdefault("deletion_threshold", 0.2)
-        values.setdefault("default_theme", "societe")
-        return values
 
     # IDCATRDFHarvester
 
@@ -88,7 +73,7 @@ class DCATCatalogHarvester(DCATRDFHarvester):
 
     def _mark_datasets_for_deletion(self, guids_in_source, harvest_job):
         return rules.plan_deletions(harvest_job, guids_in_source,
-                                    self._config(harvest_job.source)["deletion_threshold"])
+                                    rules.source_config(harvest_job.source)["deletion_threshold"])
 
     def _get_existing_dataset(self, guid):
         """The dataset of this GUID: by its ``guid`` extra (ckanext-dcat's way), else the last
@@ -137,7 +122,7 @@ class DCATCatalogHarvester(DCATRDFHarvester):
             if rules.keep_local_edit(existing, previous, harvest_object):
                 harvest_object.package_id = existing["id"]
                 return "unchanged"
-        if not parsed.get("license_id") and not self._config(harvest_object.source).get("default_licence"):
+        if not parsed.get("license_id") and not rules.source_config(harvest_object.source).get("default_licence"):
             self._save_object_error(
                 f"{parsed.get('name') or harvest_object.guid}: the catalogue states no licence for this dataset, "
                 "and the source has no default_licence: not imported", harvest_object, "Import")
@@ -150,7 +135,7 @@ class DCATCatalogHarvester(DCATRDFHarvester):
 
     def modify_package_dict(self, package_dict, dcat_dict, harvest_object):
         """Fills what the national schema requires and a foreign catalogue may not say."""
-        config = self._config(harvest_object.source)
+        config = rules.source_config(harvest_object.source)
         extras = _extras(package_dict)
         for key in ("title", "notes"):
             if not package_dict.get(f"{key}_translated") and package_dict.get(key):

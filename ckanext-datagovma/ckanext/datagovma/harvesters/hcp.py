@@ -133,20 +133,12 @@ class HCPHarvester(HarvesterBase):
 
     def validate_config(self, config):
         """Optional JSON: {"owner_org": "...", "deletion_threshold": 0.2}."""
-        if not config:
-            return config
-        try:
-            values = json.loads(config)
-        except ValueError as exc:
-            raise ValueError(f"the configuration must be JSON: {exc}") from None
-        rules.deletion_threshold(values)
+        rules.check_config(config)
         return config
 
-    def _config(self, source):
-        values = json.loads(source.config) if source.config else {}
-        values.setdefault("owner_org", "haut-commissariat-au-plan")
-        values.setdefault("deletion_threshold", 0.2)
-        return values
+    @staticmethod
+    def _config(source):
+        return rules.source_config(source, owner_org="haut-commissariat-au-plan")
 
     def _get_json(self, url):
         response = sources.get(url)
@@ -243,6 +235,10 @@ class HCPHarvester(HarvesterBase):
         except tk.ValidationError as exc:
             self._save_object_error(f"{indicator.get('code')}: {exc.error_dict}", harvest_object, "Import")
             return False
+        except (TypeError, AttributeError, KeyError, ValueError) as exc:  # a series not shaped as the API's
+            self._save_object_error(f"{indicator.get('code')}: the series cannot be read ({exc!r})",
+                                    harvest_object, "Import")
+            return False
         rules.record_written(harvest_object, previous, dataset, content_hash=digest, updating_date=updated)
         return True
 
@@ -326,6 +322,7 @@ class HCPHarvester(HarvesterBase):
     def _save_dataset(self, indicator, existing, config):
         context = rules.site_user_context()
         data = self._dataset_dict(indicator, config)
+        files = self._files(indicator)  # read the whole series before writing anything
         if existing is None:
             dataset = tk.get_action("package_create")(dict(context), data)
         else:
@@ -333,7 +330,7 @@ class HCPHarvester(HarvesterBase):
             data["resources"] = existing["resources"]
             dataset = tk.get_action("package_update")(dict(context), data)
         by_format = {r.get("format"): r for r in dataset.get("resources", [])}
-        for filename, fmt, content, name in self._files(indicator):
+        for filename, fmt, content, name in files:
             upload = FileStorage(
                 stream=io.BytesIO(content),
                 filename=filename,

@@ -95,7 +95,7 @@ class Catalogue:
             self.groups[slug].append(code)
         self.group_labels = dict(GROUPS)
         self.catalog_fault = None  # None, "500", "invalid-json", "truncated", "timeout"
-        self.record_faults = {}  # code -> "500", "invalid-json", "truncated"
+        self.record_faults = {}  # code -> "500", "invalid-json", "truncated", "timeout", "malformed"
         self.hidden = set()
         self.delay = 0.0  # seconds before each indicator's answer (a slow source)
 
@@ -194,6 +194,9 @@ class Handler(BaseHTTPRequestHandler):
         elif fault == "truncated":
             self._send(200, payload, truncated=True)
             self.close_connection = True
+        elif fault == "malformed":  # valid JSON, not the API's shape: labels and cells of the wrong type
+            self._send(200, dict(payload, label=["?"], dimensions=[{"modalites": "Région"}],
+                                 data={k: "12,5" for k in payload["data"]}))
         elif fault == "timeout":
             threading.Event().wait(5)
             self._send(200, payload)

@@ -2,6 +2,7 @@
 to hold deletions for review), what to do with a harvested dataset edited by hand, and how a
 source's producers and themes map onto ours (unknown ones are created, then reported)."""
 
+import json
 import logging
 import re
 import unicodedata
@@ -57,11 +58,36 @@ def previous_object(harvest_object):
 # --- deletions ---------------------------------------------------------------------------------
 
 
-def deletion_threshold(config):
-    value = config.get("deletion_threshold", 0.2)
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
+# What a source's JSON configuration may say, and what it means when it says nothing.
+CONFIG_DEFAULTS = {"deletion_threshold": 0.2, "default_theme": "societe"}
+
+
+def check_config(config):
+    """Parses a source's configuration and checks the keys every harvester shares.
+
+    :param config: the JSON text an administrator typed (may be empty)
+    :returns: the parsed dict
+    :raises ValueError: with a sentence saying what to fix (the source form shows it)
+    """
+    if not config:
+        return {}
+    try:
+        values = json.loads(config)
+    except ValueError as exc:
+        raise ValueError(f"the configuration must be JSON: {exc}") from None
+    if not isinstance(values, dict):
+        raise ValueError('the configuration must be a JSON object, such as {"deletion_threshold": 0.2}')
+    threshold = values.get("deletion_threshold", CONFIG_DEFAULTS["deletion_threshold"])
+    if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not 0 <= threshold <= 1:
         raise ValueError("deletion_threshold must be a share between 0 and 1")
-    return value
+    if values.get("default_theme") and not known_theme(values["default_theme"], {}):
+        raise ValueError(f"default_theme {values['default_theme']!r} is not one of the national themes")
+    return values
+
+
+def source_config(source, **defaults):
+    """A source's configuration with the shared defaults, then the harvester's own."""
+    return {**CONFIG_DEFAULTS, **defaults, **(json.loads(source.config) if source.config else {})}
 
 
 def plan_deletions(harvest_job, guids_in_source, threshold):
