@@ -125,10 +125,10 @@ def key_figures():
     except Exception:  # tracking tables absent (plugin not migrated): no figures rather than an error page
         model.Session.rollback()
 
-    def counted(name, label=None):
-        items = [i for i in facets.get(name, {}).get("items", []) if i["count"]]
-        return sorted(((i["name"], label(i) if label else i["display_name"], i["count"]) for i in items),
-                      key=lambda item: (-item[2], item[1]))
+    def counted(name):
+        """[(value, count)] of a facet, largest first."""
+        items = [(i["name"], i["count"]) for i in facets.get(name, {}).get("items", []) if i["count"]]
+        return sorted(items, key=lambda item: (-item[1], item[0]))
 
     value = {
         "datasets": search["count"],
@@ -136,8 +136,8 @@ def key_figures():
         "producers": len(counted("organization")),
         "downloads": downloads,
         "views": views,
-        "themes": [(slug, count) for slug, _, count in counted("themes")],
-        "regions": {i["name"]: i["count"] for i in facets.get("regions", {}).get("items", [])},
+        "themes": counted("themes"),
+        "regions": dict(counted("regions")),
         "by_producer": counted("organization"),
         "by_format": counted("res_format"),
         "by_licence": counted("license_id"),
@@ -153,15 +153,10 @@ def most_viewed(rows=10):
     return [(pkg, pkg.get("tracking_summary", {}).get("total", 0)) for pkg in result["results"]]
 
 
-def chart(items, name=None, url=None):
-    """Rows of a bar chart: [(label, count, share of the largest in %, link)]."""
-    top = max((item[-1] for item in items), default=0) or 1
-    rows = []
-    for item in items:
-        key, count = item[0], item[-1]
-        label = name(key) if name else (item[1] if len(item) > 2 else key)
-        rows.append((label, count, round(100 * count / top, 1), url(key) if url else None))
-    return rows
+def chart(items, name, url):
+    """Rows of a bar chart from [(value, count)]: [(label, count, share of the largest in %, link)]."""
+    top = max((count for _, count in items), default=0) or 1
+    return [(name(key) if name else key, count, round(100 * count / top, 1), url(key)) for key, count in items]
 
 
 def language_links():

@@ -90,7 +90,7 @@ def province(code, fmt=None):
 def key_figures():
     """Totals, and the published datasets by theme, region, producer, format and licence as bar
     charts (HTML and CSS drawn here: no script, no outside service), with the most viewed datasets."""
-    from . import portal
+    from . import portal, reference
 
     figures = portal.key_figures()
     licences = portal._choice_labels("license_id")
@@ -99,26 +99,18 @@ def key_figures():
         ("themes", tk._("Datasets by theme"), portal.chart(
             figures["themes"], portal.theme_name, lambda slug: tk.h.url_for("dataset.search", themes=slug))),
         ("regions", tk._("Datasets by region"), portal.chart(
-            [(code, figures["regions"].get(code, 0)) for code in reference_regions()], portal.place_name,
+            [(code, figures["regions"].get(code, 0)) for code in reference.regions()], portal.place_name,
             lambda code: tk.h.url_for("datagovma_places.region", code=code))),
         ("producers", tk._("Datasets by producer"), portal.chart(
-            [(name, count) for name, _, count in figures["by_producer"]], portal.producer_name,
-            lambda name: tk.h.url_for("organization.read", id=name))),
+            figures["by_producer"], portal.producer_name, lambda name: tk.h.url_for("organization.read", id=name))),
         ("formats", tk._("Datasets by format"), portal.chart(
-            [(fmt, count) for fmt, _, count in figures["by_format"]], None,
-            lambda fmt: tk.h.url_for("dataset.search", res_format=fmt))),
+            figures["by_format"], None, lambda fmt: tk.h.url_for("dataset.search", res_format=fmt))),
         ("licences", tk._("Datasets by licence"), portal.chart(
-            [(lid, count) for lid, _, count in figures["by_licence"]], lambda lid: licences.get(lid, lid),
+            figures["by_licence"], lambda lid: licences.get(lid, lid),
             lambda lid: tk.h.url_for("dataset.search", license_id=lid))),
     ]
     return tk.render("datagovma/key_figures.html", {"figures": figures, "charts": charts,
                                                      "most_viewed": portal.most_viewed()})
-
-
-def reference_regions():
-    from . import reference
-
-    return list(reference.regions())
 
 
 def check_catalog_parameters():
