@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from ckanext.datagovma import preview as preview_module
+
 from ..conftest import PORTAL_PLUGINS
 from ..portal_fixtures import complete_dataset
 
@@ -51,6 +53,19 @@ def test_a_long_csv_shows_its_first_hundred_rows(app, portal, dataset):
     assert "Les 100 premières lignes du fichier" in body
     assert '<tr><td dir="auto">99</td><td dir="auto">198</td></tr>' in body
     assert '<tr><td dir="auto">100</td>' not in body
+
+
+def test_a_large_arabic_csv_is_read_from_its_beginning_only(app, portal, dataset):
+    lines = ["الجهة,السنة,القيمة"] + [f"الداخلة وادي الذهب,{2000 + i % 25},{i}" for i in range(12000)]
+    content = ("\ufeff" + "\n".join(lines)).encode()  # as Excel saves UTF-8: with a BOM
+    assert len(content) > 2 * preview_module.TABLE_BYTES
+    with pytest.raises(UnicodeDecodeError):  # the part read ends inside a character
+        content[:preview_module.TABLE_BYTES].decode("utf-8")
+    resource = upload(app, portal, dataset, "kabir.csv", content, "CSV")
+    body = resource_page(app, dataset, resource)
+    assert "Les 100 premières lignes du fichier" in body
+    assert '<th scope="col" dir="auto">الجهة</th>' in body
+    assert '<tr><td dir="auto">الداخلة وادي الذهب</td><td dir="auto">2000</td><td dir="auto">0</td></tr>' in body
 
 
 def test_windows_arabic_csv_is_read(app, portal, dataset):

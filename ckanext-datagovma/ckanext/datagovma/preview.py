@@ -9,7 +9,8 @@ import json
 import ckan.plugins.toolkit as tk
 
 MAX_ROWS = 100
-MAX_BYTES = 2 * 1024 * 1024  # read at most this much of a file
+MAX_BYTES = 2 * 1024 * 1024  # read at most this much of a JSON file (it is shown only when whole)
+TABLE_BYTES = 256 * 1024  # and of a CSV: far more than 100 rows of a national dataset, read at each view
 TABULAR = {"CSV", "TSV"}
 JSON_FORMATS = {"JSON", "GEOJSON"}
 
@@ -19,13 +20,13 @@ def previewable(resource):
     return resource.get("url_type") == "upload" and fmt in TABULAR | JSON_FORMATS
 
 
-def _stored_bytes(resource):
+def _stored_bytes(resource, limit):
     from ckan.lib import uploader
 
     path = uploader.get_resource_uploader(resource).get_path(resource["id"])
     with open(path, "rb") as handle:
-        data = handle.read(MAX_BYTES + 1)
-    return data[:MAX_BYTES], len(data) > MAX_BYTES
+        data = handle.read(limit + 1)
+    return data[:limit], len(data) > limit
 
 
 def _text(data):
@@ -39,8 +40,6 @@ def _text(data):
 
 
 def _table(text, cut, delimiter=None):
-    if cut:  # the last line read may be incomplete
-        text = text[: text.rfind("\n") + 1] or text
     if delimiter is None:
         try:
             delimiter = csv.Sniffer().sniff(text[:20000], delimiters=",;\t|").delimiter
@@ -86,14 +85,16 @@ def _json(text, cut):
 def preview(resource):
     """What the preview shows of a stored file: {"columns", "rows", "truncated"} for a table,
     {"text", "truncated"} for other JSON, or {"error": a sentence for the reader}."""
+    fmt = (resource.get("format") or "").upper()
     try:
-        data, cut = _stored_bytes(resource)
+        data, cut = _stored_bytes(resource, MAX_BYTES if fmt in JSON_FORMATS else TABLE_BYTES)
     except OSError:
         return {"error": tk._("The file is not available for preview")}
     if b"\x00" in data[:4096]:
         return {"error": tk._("The file is not text: download it to open it")}
+    if cut and fmt not in JSON_FORMATS:  # end on a whole line (and a whole UTF-8 character)
+        data = data[: data.rfind(b"\n") + 1] or data
     text = _text(data)
-    fmt = (resource.get("format") or "").upper()
     if fmt in JSON_FORMATS:
         return _json(text, cut)
     return _table(text, cut, "\t" if fmt == "TSV" else None)
