@@ -7,13 +7,14 @@
   portal.py            facets, key figures, language links of the citizens' portal
   reference.py         regions, provinces, themes and producers (data/*.csv)
   preview.py           the CSV/JSON preview (plugin datagovma_preview, below)
+  forking.py           fresh database connections in forked processes (search-index rebuild-fast)
 """
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from . import indexing, portal, preview, uploads, views
+from . import forking, indexing, portal, preview, uploads, views
 
 
 @tk.blanket.actions
@@ -25,6 +26,7 @@ from . import indexing, portal, preview, uploads, views
 @tk.blanket.blueprints
 class DatagovmaPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
@@ -36,6 +38,11 @@ class DatagovmaPlugin(p.SingletonPlugin, DefaultTranslation):
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
+
+    # IConfigurable
+
+    def configure(self, config):
+        forking.register()
 
     # IMiddleware
 
