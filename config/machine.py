@@ -41,7 +41,7 @@ PROFILES = {
 }
 
 PLUGINS = (
-    "activity datastore datatables_view text_view image_view tracking "
+    "activity datastore datatables_view text_view image_view datagovma_tracking "
     "datagovma datagovma_preview scheming_datasets scheming_organizations scheming_groups dcat structured_data harvest "
     "datagovma_hcp_harvester datagovma_ckan_harvester datagovma_dcat_harvester"
 )
@@ -437,6 +437,10 @@ def migrate_plugins(profile):
     for plugin in sorted(set(re.findall(r"unapplied migrations? for (\S+)", pending))):
         say(f"applying the migrations of {plugin}")
         ckan(profile, "db", "upgrade", "-p", plugin)
+    with open(os.path.join(VAR, "config", f"{profile}.ini")) as handle:
+        loads_tracking = re.search(r"^ckan\.plugins\s*=.*\bdatagovma_tracking\b", handle.read(), re.M)
+    if loads_tracking:  # CKAN's tracking tables, under the datagovma_tracking plugin
+        ckan(profile, "datagovma", "migrate-tracking")
 
 
 def start_search(port=8983):

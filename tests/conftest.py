@@ -4,7 +4,7 @@ import pytest
 
 # The plugins of the running portal (config/development.ini.in renders the same list).
 PORTAL_PLUGINS = (
-    "activity datastore datatables_view text_view image_view tracking "
+    "activity datastore datatables_view text_view image_view datagovma_tracking "
     "datagovma datagovma_preview scheming_datasets scheming_organizations scheming_groups dcat structured_data harvest"
 )
 
@@ -26,6 +26,10 @@ def clean_db(reset_db, migrate_db_for, ckan_config):
     for plugin in ("activity", "harvest", "tracking"):
         if plugin in loaded:
             migrate_db_for(plugin)
+    if "datagovma_tracking" in loaded:
+        from ckanext.datagovma import tracking
+
+        tracking.migrate()
 
 
 from .portal_fixtures import portal  # noqa: E402,F401 - the producers, RODs and GdDs of the tests

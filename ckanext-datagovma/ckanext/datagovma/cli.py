@@ -111,3 +111,13 @@ def harvest_scheduler(interval, once):
         if once:
             return
         time.sleep(interval)
+
+
+@datagovma.command("migrate-tracking")
+def migrate_tracking():
+    """Applies the migrations of CKAN's tracking tables, which the datagovma_tracking plugin uses in
+    place of `tracking` (`ckan db upgrade -p tracking` only works with `tracking` loaded)."""
+    from . import tracking
+
+    tracking.migrate()
+    click.echo("tracking tables up to date")

@@ -8,13 +8,15 @@
   reference.py         regions, provinces, themes and producers (data/*.csv)
   preview.py           the CSV/JSON preview (plugin datagovma_preview, below)
   forking.py           fresh database connections in forked processes (search-index rebuild-fast)
+  tracking.py          page views and downloads read per list (plugin datagovma_tracking, below)
 """
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
+from ckanext.tracking.plugin import TrackingPlugin
 
-from . import forking, indexing, portal, preview, uploads, views
+from . import forking, indexing, portal, preview, tracking, uploads, views
 
 
 @tk.blanket.actions
@@ -109,3 +111,23 @@ class DatagovmaPreviewPlugin(p.SingletonPlugin):
 
     def view_template(self, context, data_dict):
         return "datagovma/preview.html"
+
+
+class DatagovmaTrackingPlugin(TrackingPlugin):
+    """CKAN's tracking plugin (beacon, `ckan tracking`, popularity, its tables and templates), with
+    the counts of a search page or a dataset read in two queries instead of one per dataset and per
+    resource. Loaded in place of `tracking`; `ckan datagovma migrate-tracking` applies its tables'
+    migrations."""
+
+    # IPackageController
+
+    def after_dataset_show(self, context, pkg_dict):
+        tracking.add_summaries([pkg_dict])
+        return pkg_dict
+
+    def after_dataset_search(self, search_results, search_params):
+        tracking.add_summaries(search_results["results"])
+        return search_results
+
+    def before_dataset_index(self, pkg_dict):
+        return tracking.index_fields(pkg_dict)
