@@ -12,6 +12,21 @@ from datagovma_search.process import free_port
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def machine_speed():
+    """How fast this machine runs plain Python, so that figures from different sessions' machines
+    can be compared: the median of 5 timings of the same 5-million-step loop (smaller is faster)."""
+    import statistics
+
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        total = 0
+        for i in range(5_000_000):
+            total += i
+        timings.append(time.perf_counter() - started)
+    return {"python_loop_5M_s": round(statistics.median(timings), 3), "cpus": os.cpu_count()}
+
+
 def percentile(values, pct):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
