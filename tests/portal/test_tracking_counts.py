@@ -2,6 +2,7 @@
 the same counts as CKAN's tracking plugin, read in two queries per list whatever its length."""
 
 import datetime as dt
+import re
 
 import pytest
 from ckan import model
@@ -55,6 +56,15 @@ def test_search_results_and_dataset_pages_carry_views_and_downloads(visited):
     assert {d["name"]: counts(d) for d in results} == EXPECTED
     for name in DATASETS:
         assert counts(api.ok("package_show", id=name)) == EXPECTED[name]
+
+
+@pytest.mark.parametrize("lang,views,downloads", [("", "Pages vues", "Téléchargements"),
+                                                  ("/ar", "مشاهدات الصفحة", "التنزيلات")])
+def test_the_dataset_page_shows_its_page_views_and_downloads(app, visited, lang, views, downloads):
+    body = app.get(f"{lang}/dataset/population-regions").body
+    nums = body[body.index("datagovma-dataset-nums"):]
+    assert re.search(rf"{views}</dt>\s*<dd><span[^>]*>3</span>", nums), nums[:600]
+    assert re.search(rf"{downloads}</dt>\s*<dd><span[^>]*>2</span>", nums), nums[:600]
 
 
 def test_the_most_viewed_come_first(visited):

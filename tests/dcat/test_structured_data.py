@@ -1,0 +1,43 @@
+"""The schema.org JSON-LD in each dataset page's head (for search engines): ckanext-dcat's own, page
+after page, now that the portal finds its profiles once per process."""
+
+import re
+
+import pytest
+from rdflib import Graph, Literal, Namespace
+from rdflib.compare import isomorphic
+
+from ..conftest import PORTAL_PLUGINS
+from ..portal_fixtures import complete_dataset
+
+pytestmark = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS), pytest.mark.usefixtures("portal")]
+
+
+@pytest.fixture
+def dataset(portal):
+    created = portal["gdd_hcp"].ok("package_create", **complete_dataset())
+    portal["gdd_hcp"].ok("datagovma_dataset_submit", id=created["id"])
+    portal["rod_hcp"].ok("datagovma_dataset_publish", id=created["id"])
+    return portal["anonymous"].ok("package_show", id=created["id"])
+
+
+def json_ld(text):
+    return Graph().parse(data=text, format="json-ld")
+
+
+def page_json_ld(body):
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', body, re.S)
+    assert match, "no JSON-LD in the page"
+    return json_ld(match.group(1))
+
+
+def test_dataset_pages_carry_ckanext_dcats_json_ld(app, dataset):
+    from ckanext.dcat.helpers import structured_data as dcat_structured_data
+
+    with app.flask_app.test_request_context():
+        expected = json_ld(dcat_structured_data(dataset))
+    for _ in range(2):  # the second page uses the profiles found for the first
+        page = page_json_ld(app.get("/dataset/population-legale-regions-2024").body)
+        assert isomorphic(page, expected)
+    schema = Namespace("http://schema.org/")
+    assert (None, schema.name, Literal("Population légale des régions")) in page
