@@ -440,6 +440,7 @@ def migrate_plugins(profile):
     with open(os.path.join(VAR, "config", f"{profile}.ini")) as handle:
         loads_tracking = re.search(r"^ckan\.plugins\s*=.*\bdatagovma_tracking\b", handle.read(), re.M)
     if loads_tracking:  # CKAN's tracking tables, under the datagovma_tracking plugin
+        say("applying the migrations of tracking (plugin datagovma_tracking)")
         ckan(profile, "datagovma", "migrate-tracking")
 
 

@@ -56,6 +56,9 @@ def test_a_first_run_creates_one_dataset_per_indicator(app, hcp):
     assert national["title_translated"]["ar"] == "الناتج الداخلي الإجمالي"
     assert results["I1002"]["dataset"]["frequency"] == "monthly"
     assert {r["format"] for r in national["resources"]} == {"CSV", "JSON"}
+    for resource in national["resources"]:  # each stored series opens on its preview
+        views = app.get("/api/3/action/resource_view_list", query_string={"id": resource["id"]}).json["result"]
+        assert views and views[0]["view_type"] == "datagovma_preview", views
     csv_resource = next(r for r in regional["resources"] if r["format"] == "CSV")
     body = app.get(csv_resource["url"].replace("http://test.ckan.net", "")).body
     rows = list(csv.DictReader(io.StringIO(body)))
@@ -89,6 +92,7 @@ def test_one_changed_series_updates_exactly_that_dataset_and_keeps_its_urls(hcp)
     after = second["I1003"]["dataset"]
     assert (after["id"], after["name"]) == (before["id"], before["name"])
     assert sorted(r["url"] for r in after["resources"]) == sorted(r["url"] for r in before["resources"])
+    assert sorted(r["id"] for r in after["resources"]) == sorted(r["id"] for r in before["resources"])
     assert after["metadata_modified"] > before["metadata_modified"]
 
 

@@ -320,31 +320,33 @@ class HCPHarvester(HarvesterBase):
         ]
 
     def _save_dataset(self, indicator, existing, config):
+        """Writes the dataset and its two stored files (CSV and JSON of the series) in one
+        package_update: resource_create and resource_update each rewrite and re-index the whole
+        dataset, three writes per indicator. A resource keeps its id and URL from run to run; the
+        files are the harvester's own, so the upload checks made for GdDs' files do not apply."""
         context = rules.site_user_context()
         data = self._dataset_dict(indicator, config)
         files = self._files(indicator)  # read the whole series before writing anything
         if existing is None:
-            dataset = tk.get_action("package_create")(dict(context), data)
+            existing = tk.get_action("package_create")(dict(context), dict(data, resources=[]))
+            created = True
         else:
-            data["id"] = existing["id"]
-            data["resources"] = existing["resources"]
-            dataset = tk.get_action("package_update")(dict(context), data)
-        by_format = {r.get("format"): r for r in dataset.get("resources", [])}
+            created = False
+        by_format = {r.get("format"): r for r in existing.get("resources", [])}
+        kept = [r for r in existing.get("resources", []) if r.get("format") not in {f[1] for f in files}]
+        resources = []
         for filename, fmt, content, name in files:
             upload = FileStorage(
                 stream=io.BytesIO(content),
                 filename=filename,
                 content_type="text/csv" if fmt == "CSV" else "application/json",
             )
-            resource = {
-                "package_id": dataset["id"],
-                "name_translated": name,
-                "format": fmt,
-                "upload": upload,
-                "url": filename,
-            }
+            resource = {"name_translated": name, "format": fmt, "upload": upload, "url": filename}
             if fmt in by_format:  # same resource, same id, same URL
-                tk.get_action("resource_update")(dict(context), dict(resource, id=by_format[fmt]["id"]))
-            else:
-                tk.get_action("resource_create")(dict(context), resource)
-        return tk.get_action("package_show")(dict(context), {"id": dataset["id"]})
+                resource = dict(by_format[fmt], **resource)
+            resources.append(resource)
+        dataset = tk.get_action("package_update")(
+            dict(context), dict(data, id=existing["id"], resources=kept + resources))
+        if created:  # the preview and other default views, as resource_create makes them
+            tk.get_action("package_create_default_resource_views")(dict(context), {"package": dataset})
+        return dataset
