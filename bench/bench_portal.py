@@ -50,23 +50,27 @@ def measure(urls, clients, rounds):
     return {"p50_ms": round(percentile(times, 50), 1), "p95_ms": round(percentile(times, 95), 1), "n": len(times)}
 
 
-def measure_pages(base, name):
-    """The citizens' pages, 1 and 8 clients, and the largest search a developer may ask for."""
-    views = {
-        "home": [base + "/"],
-        "/dataset": [base + "/dataset/"],
-        "dataset page": [f"{base}/dataset/{name}"],
-        "producer page": [base + "/organization/haut-commissariat-au-plan"],
+def measure_pages(bases, name):
+    """The citizens' pages with 1 and 8 clients, and the largest search a developer may ask for,
+    on each portal of ``bases`` in turn for each measure: this machine's speed drifts, so the
+    portals compared are measured minutes apart at most, never one run after the other."""
+    paths = {
+        "home": "/",
+        "/dataset": "/dataset/",
+        "dataset page": f"/dataset/{name}",
+        "producer page": "/organization/haut-commissariat-au-plan",
+        "package_search rows=1000 (API)": "/api/3/action/package_search?rows=1000",
     }
     session = requests.Session()
-    result = {}
-    for label, urls in views.items():
-        timed(session, urls[0])
-        result[label] = {"c1": measure(urls, 1, 30), "c8": measure(urls, 8, 10)}
-    api = [base + "/api/3/action/package_search?rows=1000"]
-    timed(session, api[0])
-    result["package_search rows=1000 (API)"] = {"c1": measure(api, 1, 10)}
-    return result
+    results = {label: {} for label in bases}
+    for page, path in paths.items():
+        for base in bases.values():
+            timed(session, base + path)  # warm caches as a running portal has them
+        loads = ((1, 10),) if "rows=1000" in page else ((1, 30), (8, 10))
+        for clients, rounds in loads:
+            for label, base in bases.items():
+                results[label].setdefault(page, {})[f"c{clients}"] = measure([base + path], clients, rounds)
+    return results
 
 
 def core_tracking_profile(profile):
@@ -97,7 +101,8 @@ def main():
                 env=dict(os.environ, CKAN_SOLR_URL=service.url),
             )
             out["index_rebuild_s"] = round(time.perf_counter() - started, 1)
-            with gunicorn_portal(service.url, profile=profile) as base:
+            with gunicorn_portal(service.url, profile=profile) as base, \
+                    gunicorn_portal(service.url, profile=core_tracking_profile(profile)) as reference:
                 search = requests.get(base + "/api/3/action/package_search", params={"rows": 1}).json()["result"]
                 out["datasets"] = search["count"]
                 name = search["results"][0]["name"]
@@ -108,11 +113,11 @@ def main():
                 for url in catalog[:2]:
                     timed(session, url)  # warm caches as a running portal has them
                 out["catalog_ttl_page_of_100"] = measure(catalog, 1, 30)
-                out["pages"] = measure_pages(base, name)
-            # The same pages with CKAN's own tracking plugin in place of datagovma_tracking, in the
-            # same run: what reading the counts per list (tracking.py) is worth on this machine.
-            with gunicorn_portal(service.url, profile=core_tracking_profile(profile)) as base:
-                out["with_ckans_tracking_plugin"] = measure_pages(base, name)
+                # the same pages with CKAN's own tracking plugin in place of datagovma_tracking: what
+                # reading the counts per list (tracking.py) is worth on this machine
+                measured = measure_pages({"datagovma": base, "ckan_tracking": reference}, name)
+                out["pages"] = measured["datagovma"]
+                out["with_ckans_tracking_plugin"] = measured["ckan_tracking"]
         finally:
             service.stop()
     out["machine_after"] = machine_speed()
