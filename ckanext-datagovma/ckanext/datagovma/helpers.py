@@ -1,5 +1,6 @@
 """Template helpers: text in the reader's language, and the reference lists of the forms."""
 
+import functools
 import html
 import threading
 from textwrap import shorten
@@ -27,25 +28,23 @@ __all__ = [
     "structured_data",
 ]
 _local = threading.local()
-_rdf_serializer = []
 
 
+@functools.cache
 def _serializer_class():
     """ckanext-dcat's RDF serializer, its profile classes found once per process."""
-    if not _rdf_serializer:
-        from ckanext.dcat.processors import RDFSerializer
+    from ckanext.dcat.processors import RDFSerializer
 
-        loaded = {}
+    loaded = {}
 
-        class Serializer(RDFSerializer):
-            def _load_profiles(self, names):
-                key = tuple(names)
-                if key not in loaded:
-                    loaded[key] = super()._load_profiles(names)
-                return loaded[key]
+    class Serializer(RDFSerializer):
+        def _load_profiles(self, names):
+            key = tuple(names)
+            if key not in loaded:
+                loaded[key] = super()._load_profiles(names)
+            return loaded[key]
 
-        _rdf_serializer.append(Serializer)
-    return _rdf_serializer[0]
+    return Serializer
 
 
 @tk.chained_helper

@@ -55,18 +55,20 @@ def theme_name(slug):
     return row["name_ar"] if lang == "ar" else row["name_fr"]
 
 
+def _titles(group):
+    """A producer's {"fr": ..., "ar": ...} title (its CKAN title when it has no translations)."""
+    return tk.h.datagovma_translated_dict(group.extras.get("title_translated")) or {"fr": group.title or group.name}
+
+
 def _producer_titles():
-    """{organization name: {"fr": ..., "ar": ...}} of every producer, read once every few minutes."""
+    """{organization name: titles} of every producer, read once every few minutes."""
     now = time.time()
     if _PRODUCERS_CACHE["value"] is None or now - _PRODUCERS_CACHE["at"] > PRODUCERS_TTL:
         from ckan import model
 
-        titles = {}
-        for group in model.Session.query(model.Group).filter(
-                model.Group.is_organization.is_(True), model.Group.state == "active"):
-            titles[group.name] = tk.h.datagovma_translated_dict(group.extras.get("title_translated")) or {
-                "fr": group.title or group.name}
-        _PRODUCERS_CACHE.update(at=now, value=titles)
+        producers = model.Session.query(model.Group).filter(
+            model.Group.is_organization.is_(True), model.Group.state == "active")
+        _PRODUCERS_CACHE.update(at=now, value={group.name: _titles(group) for group in producers})
     return _PRODUCERS_CACHE["value"]
 
 
@@ -77,13 +79,8 @@ def producer_name(name):
         from ckan import model
 
         group = model.Group.get(name)
-        known[name] = (tk.h.datagovma_translated_dict(group.extras.get("title_translated"))
-                       or {"fr": group.title or name}) if group is not None else {}
-    titles = known[name]
-    if not titles:
-        return name
-    lang = tk.h.datagovma_reader_language()
-    return titles.get(lang) or titles.get("fr") or titles.get("ar") or name
+        known[name] = _titles(group) if group is not None else {}
+    return tk.h.datagovma_translated(known[name], name)
 
 
 def label_facets(search_results):

@@ -333,7 +333,8 @@ class HCPHarvester(HarvesterBase):
         else:
             created = False
         by_format = {r.get("format"): r for r in existing.get("resources", [])}
-        kept = [r for r in existing.get("resources", []) if r.get("format") not in {f[1] for f in files}]
+        formats = {fmt for _, fmt, _, _ in files}
+        kept = [r for r in existing.get("resources", []) if r.get("format") not in formats]
         resources = []
         for filename, fmt, content, name in files:
             upload = FileStorage(

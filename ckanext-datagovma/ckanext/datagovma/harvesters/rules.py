@@ -87,7 +87,7 @@ def check_config(config):
 
 def source_config(source, **defaults):
     """A source's configuration with the shared defaults, then the harvester's own."""
-    return {**CONFIG_DEFAULTS, **defaults, **(json.loads(source.config) if source.config else {})}
+    return {**CONFIG_DEFAULTS, **defaults, **check_config(source.config)}
 
 
 def plan_deletions(harvest_job, guids_in_source, threshold):
