@@ -9,6 +9,7 @@
   preview.py           the CSV/JSON preview (plugin datagovma_preview, below)
   forking.py           fresh database connections in forked processes (search-index rebuild-fast)
   tracking.py          page views and downloads read per list (plugin datagovma_tracking, below)
+  assets.py            JavaScript and CSS bundles checked once per process, not at every page
 """
 
 import ckan.plugins as p
@@ -16,7 +17,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 from ckanext.tracking.plugin import TrackingPlugin
 
-from . import forking, indexing, portal, preview, tracking, uploads, views
+from . import assets, forking, indexing, portal, preview, tracking, uploads, views
 
 
 @tk.blanket.actions
@@ -53,6 +54,7 @@ class DatagovmaPlugin(p.SingletonPlugin, DefaultTranslation):
             app.after_request(uploads.safe_download_headers)
             app.before_request(views.check_catalog_parameters)
             app.before_request(portal.normalise_search_parameters)
+            assets.build_once()
         return app
 
     # IPackageController
