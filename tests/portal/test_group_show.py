@@ -1,0 +1,98 @@
+"""organization_show and group_show (chained in logic/action.py): CKAN's own answers, without the
+search core runs for the dataset counts of sub-groups when a producer or theme has none."""
+
+import pytest
+from ckan import model
+from ckan.lib.dictization import model_dictize
+from ckan.logic.action import get as core_get
+
+from ..conftest import PORTAL_PLUGINS
+from ..portal_fixtures import complete_dataset
+
+pytestmark = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS), pytest.mark.usefixtures("portal")]
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Counts core's search for all groups' dataset counts; the search itself still runs."""
+    calls = []
+    real = model_dictize.get_group_dataset_counts
+
+    def spy(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(model_dictize, "get_group_dataset_counts", spy)
+    return calls
+
+
+@pytest.fixture
+def with_datasets(portal):
+    portal["sysadmin"].ok("group_create", name="societe", title_translated={"fr": "Société", "ar": "مجتمع"})
+    for name in ("population-regions", "menages-2024"):
+        dataset = portal["gdd_hcp"].ok("package_create", **complete_dataset(name=name))
+        portal["gdd_hcp"].ok("datagovma_dataset_submit", id=dataset["id"])
+        portal["rod_hcp"].ok("datagovma_dataset_publish", id=dataset["id"])
+    return portal
+
+
+def core_answer(app, action, **data_dict):
+    """What CKAN's own action answers, called directly, as an anonymous visitor."""
+    with app.flask_app.test_request_context():
+        context = {"model": model, "session": model.Session, "user": ""}
+        return getattr(core_get, action)(context, data_dict)
+
+
+@pytest.mark.parametrize("action,name", [("organization_show", "haut-commissariat-au-plan"),
+                                         ("group_show", "societe")])
+def test_a_producer_or_theme_without_sub_groups_gets_cores_answer_without_the_count_search(
+        app, with_datasets, counted, action, name):
+    ours = with_datasets["anonymous"].ok(action, id=name)
+    assert counted == []
+    expected = core_answer(app, action, id=name)
+    assert len(counted) == 1  # core searched, for an empty list
+    assert ours == expected
+    assert ours["groups"] == [] and ours["package_count"] == 2
+
+
+def test_a_group_with_a_sub_group_lists_it_as_core_does(app, with_datasets, counted):
+    sysadmin = with_datasets["sysadmin"]
+    sysadmin.ok("group_create", name="demographie", title_translated={"fr": "Démographie"})
+    sysadmin.ok("member_create", id="societe", object="demographie", object_type="group", capacity="public")
+    ours = with_datasets["anonymous"].ok("group_show", id="societe")
+    assert [g["name"] for g in ours["groups"]] == ["demographie"]
+    assert ours == core_answer(app, "group_show", id="societe")
+    sysadmin.ok("member_delete", id="societe", object="demographie", object_type="group")
+    ours = with_datasets["anonymous"].ok("group_show", id=ours["id"])  # by id, this time
+    assert ours["groups"] == []
+    assert ours == core_answer(app, "group_show", id="societe")
+
+
+def test_the_producer_page_lists_its_datasets_without_the_count_search(app, with_datasets, counted):
+    body = app.get("/organization/haut-commissariat-au-plan").body
+    assert "population-regions" in body and "menages-2024" in body
+    assert counted == []
+
+
+@pytest.mark.parametrize("data", [{"include_groups": "false"}, {"include_groups": True},
+                                  {"include_dataset_count": "false"}])
+def test_explicit_options_get_cores_answer(app, with_datasets, data):
+    ours = with_datasets["anonymous"].ok("organization_show", id="haut-commissariat-au-plan", **data)
+    assert ours == core_answer(app, "organization_show", id="haut-commissariat-au-plan", **data)
+
+
+@pytest.mark.parametrize("data,status,message", [
+    ({"id": "haut-commissariat-au-plan", "include_groups": "peut-etre"}, 409, "pas un booléen"),
+    ({"id": "producteur-inconnu"}, 404, "Indisponible"),
+    ({"id": ["haut-commissariat-au-plan"]}, 409, "Doit être une valeur de chaîne Unicode"),  # core: 500
+    ({"id": 42}, 409, "Doit être une valeur de chaîne Unicode"),
+    ({}, 409, "Valeur manquante"),
+])
+def test_bad_input_gets_a_clear_error_in_the_readers_language(with_datasets, data, status, message):
+    error = with_datasets["anonymous"].call("organization_show", status=status, **data)["error"]
+    assert message in str(error)
+
+
+@pytest.mark.parametrize("action", ["organization_show", "group_show"])
+def test_the_api_documentation_is_cores(with_datasets, action):
+    assert with_datasets["anonymous"].ok("help_show", name=action) == getattr(core_get, action).__doc__
