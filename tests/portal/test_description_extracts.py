@@ -21,3 +21,25 @@ def test_extracts_are_cores_whatever_the_order(extract_length):
     for text in TEXTS + TEXTS[::-1] + [TEXTS[1], TEXTS[1]]:
         assert markdown_extract(text, extract_length=extract_length) == core.markdown_extract(
             text, extract_length=extract_length)
+
+
+LINKABLE = [
+    "Source : https://www.hcp.ma/Population_r1.html", "Voir www.hcp.ma.", "Écrire à stat@hcp.ma",
+    "mailto:contact@sante.gov.ma", "Portail finances.gov (archives)", "(HTTPS://DATA.GOV.MA/fr)",
+    "Serveur http://10.0.0.1:8080/api", "Voir exemple.org, puis exemple.info", "موقع www.hcp.ma للإحصاء",
+]
+PLAIN = ["", "Résultats du recensement 2024 : 36,8 millions d'habitants.", "نتائج الإحصاء العام للسكان والسكنى 2024.",
+         "Tableau 1.2 ; taux de 3.5 % ; version 2.0.", "Données ODbL, mises à jour chaque année."]
+
+
+def test_descriptions_are_linked_exactly_when_urlize_would_link_them():
+    from jinja2.utils import urlize
+    from markupsafe import escape
+
+    from ckanext.datagovma.helpers import datagovma_may_link
+
+    for text in LINKABLE + PLAIN + TEXTS:
+        if urlize(text) != str(escape(text)):
+            assert datagovma_may_link(text), text
+    assert all(datagovma_may_link(text) for text in LINKABLE)
+    assert not any(datagovma_may_link(text) for text in PLAIN)
