@@ -89,3 +89,28 @@ def test_a_search_page_reads_its_counts_in_two_queries_whatever_its_length(visit
             assert len(statements) == 2, statements  # the datasets' counts, then their resources'
     finally:
         event.remove(engine, "before_cursor_execute", seen)
+
+
+@pytest.mark.parametrize("type_,number", [("recent views", 0), ("recent views", 9), ("recent views", 10),
+                                          ("recent views", 250), ("views", 12)])
+def test_the_popular_flame_is_cores(app, type_, number):
+    from ckanext.tracking.helpers import popular as core_popular
+
+    from ckanext.datagovma.tracking import popular
+
+    with app.flask_app.test_request_context():
+        ours, core = str(popular(type_, number, min=10)), str(core_popular(type_, number, min=10))
+    assert ours.strip() == core.strip()
+    assert ("fa-fire-flame-curved" in ours) == (number >= 10)
+
+
+def test_a_much_viewed_dataset_shows_the_flame_in_lists(app, visited):
+    from ckanext.tracking.cli.tracking import update_all
+    from ckanext.tracking.model import TrackingRaw
+
+    for visitor in range(12):
+        TrackingRaw.create(user_key=f"v{visitor}", url="/dataset/eau-oriental", tracking_type="page")
+    update_all(dt.date.today().isoformat())
+    items = app.get("/dataset/").body.split('class="dataset-item')[1:]
+    flames = {re.search(r'href="/dataset/([^"]+)"', item).group(1): "fa-fire-flame-curved" in item for item in items}
+    assert flames == {"eau-oriental": True, "population-regions": False, "budget-rabat": False}

@@ -121,6 +121,11 @@ class DatagovmaTrackingPlugin(TrackingPlugin):
     resource. Loaded in place of `tracking`; `ckan datagovma migrate-tracking` applies its tables'
     migrations."""
 
+    # ITemplateHelpers
+
+    def get_helpers(self):
+        return dict(super().get_helpers(), popular=tracking.popular)
+
     # IPackageController
 
     def after_dataset_show(self, context, pkg_dict):
