@@ -26,6 +26,7 @@ __all__ = [
     "datagovma_licence_ids",
     "datagovma_reader_language",
     "datagovma_may_link",
+    "datagovma_current_page_url",
     "markdown_extract",
     "structured_data",
 ]
@@ -75,16 +76,34 @@ def structured_data(dcat_structured_data, dataset_dict, profiles=None):
         return output
 
 
+def datagovma_current_page_url(extras=None):
+    """The address core's ``add_url_param`` and ``remove_url_param`` start from when given no
+    ``alternative_url`` (ckan.lib.helpers._create_url_with_params): this page's view, with
+    ``extras`` or the page's own arguments. They compute it with url_for for each link; a facet
+    list computes it once and passes it to them as ``alternative_url``."""
+    from flask import g, request
+
+    if not extras:
+        extras = dict(request.view_args or {})
+    blueprint, view = tk.get_endpoint()
+    endpoint = getattr(g, "controller", blueprint) + "." + getattr(g, "action", view)
+    return tk.h.url_for(endpoint, **extras)
+
+
 def markdown_extract(text, extract_length=190):
     """CKAN's ``markdown_extract`` (the plain text of a Markdown description, shortened), with the
     same result for less work on list pages: one Markdown converter per thread, reset between
-    texts, instead of a new one per call, and the last answer kept, since every dataset of a list
-    asks twice (core's ``package_item.html`` for ``notes``, ours for the reader's language)."""
+    texts, instead of a new one per call, and the answers for the last few thousand descriptions
+    kept (a pure function of its arguments): every dataset of a list asks twice (core's
+    ``package_item.html`` for ``notes``, ours for the reader's language), and the same lists are
+    shown again and again."""
     if not text:
         return ""
-    last = getattr(_local, "last", None)
-    if last is not None and last[0] == (text, extract_length):
-        return last[1]
+    return _extract(text, extract_length)
+
+
+@functools.lru_cache(maxsize=4096)
+def _extract(text, extract_length):
     converter = getattr(_local, "markdown", None)
     if converter is None:
         converter = _local.markdown = markdown.Markdown()
@@ -92,7 +111,6 @@ def markdown_extract(text, extract_length=190):
     plain = html.unescape(nh3.clean(converter.convert(text), tags=set()))
     if extract_length and len(plain) >= extract_length:
         plain = shorten(plain, width=extract_length, placeholder="...")
-    _local.last = ((text, extract_length), plain)
     return plain
 
 
