@@ -7,6 +7,7 @@ import threading
 from textwrap import shorten
 
 import ckan.plugins.toolkit as tk
+import jinja2
 import markdown
 import nh3
 
@@ -27,6 +28,7 @@ __all__ = [
     "datagovma_reader_language",
     "datagovma_may_link",
     "datagovma_current_page_url",
+    "datagovma_rendered_once",
     "markdown_extract",
     "structured_data",
 ]
@@ -88,6 +90,20 @@ def datagovma_current_page_url(extras=None):
     blueprint, view = tk.get_endpoint()
     endpoint = getattr(g, "controller", blueprint) + "." + getattr(g, "action", view)
     return tk.h.url_for(endpoint, **extras)
+
+
+@jinja2.pass_context
+def datagovma_rendered_once(context, block):
+    """A template block rendered once per page however often the page asks for it: core's
+    page.html renders its sidebar (``secondary``) a first time to test whether it is empty, then
+    again to print it, so facets, the producer card and what they look up were built twice."""
+    from flask import g
+
+    rendered = g.setdefault("_datagovma_rendered_blocks", {})
+    key = (id(context), block.name)
+    if key not in rendered:
+        rendered[key] = (context, block())  # the context is kept so that its id is not reused
+    return rendered[key][1]
 
 
 def markdown_extract(text, extract_length=190):
