@@ -43,6 +43,20 @@ def test_todays_data_gov_ma_shape_is_accepted(portal):
     assert shown["notes"] == "سلسلة شهرية"
 
 
+def test_cores_title_and_description_follow_their_translations(portal):
+    gdd, anonymous = portal["gdd_hcp"], portal["anonymous"]
+    created = gdd.ok("package_create", **complete_dataset(name="suit", title="Un autre titre"))
+    assert created["title"] == "Population légale des régions"  # the French text, not the other one
+    gdd.ok("package_patch", id=created["id"], title_translated={"fr": "Population 2024", "ar": "السكان 2024"},
+           notes_translated={"ar": "نتائج محينة"})
+    shown = gdd.ok("package_show", id=created["id"])
+    assert (shown["title"], shown["notes"]) == ("Population 2024", "نتائج محينة")
+    gdd.ok("datagovma_dataset_submit", id=created["id"])
+    portal["rod_hcp"].ok("datagovma_dataset_publish", id=created["id"])
+    found = anonymous.ok("package_search", q="name:suit", fl="title")["results"]
+    assert found == [{"title": "Population 2024"}]
+
+
 def test_an_arabic_only_title_is_enough(portal):
     shown = portal["gdd_hcp"].ok("package_create", **complete_dataset(name="ar-only", title_translated={"ar": "عنوان"}))
     assert shown["title"] == "عنوان"

@@ -94,14 +94,13 @@ def datagovma_multilingual_output(value):
 
 @scheming_validator
 def datagovma_fill_from_translated(field, schema):
-    """CKAN's own title/notes/name stay filled for the core: the first available language of
-    the multilingual field named by ``source_field``, when not given."""
+    """CKAN's own title/notes/name stay filled for the core (its search sort, DCAT, schema.org,
+    page titles): the first available language of the multilingual field named by
+    ``source_field``, which they follow when it changes (a package_patch of ``title_translated``
+    carries the old ``title`` along); what was given is kept only when that field has no text."""
     source = field.get("source_field")
 
     def validator(key, data, errors, context):
-        value = data.get(key)
-        if value not in (None, missing, ""):
-            return
         translated = multilingual.parse(data.get(key[:-1] + (source,)))
         for lang in ("fr", "ar", "zgh", "en"):
             if translated and translated.get(lang):
