@@ -41,3 +41,28 @@ def test_dataset_pages_carry_ckanext_dcats_json_ld(app, dataset):
         assert isomorphic(page, expected)
     schema = Namespace("http://schema.org/")
     assert (None, schema.name, Literal("Population légale des régions")) in page
+
+
+def test_the_arabic_page_carries_ckanext_dcats_json_ld_with_its_own_addresses(app, dataset):
+    from ckanext.dcat.helpers import structured_data as dcat_structured_data
+
+    french = page_json_ld(app.get("/dataset/population-legale-regions-2024").body)
+    arabic = page_json_ld(app.get("/ar/dataset/population-legale-regions-2024").body)
+    with app.flask_app.test_request_context(environ_overrides={"CKAN_LANG": "ar", "CKAN_LANG_IS_DEFAULT": False}):
+        expected = json_ld(dcat_structured_data(dataset))
+    assert isomorphic(arabic, expected)
+    assert not isomorphic(arabic, french)  # the dataset's address is the Arabic page's
+
+
+def test_the_json_ld_follows_the_dataset_and_the_site_title(app, dataset, portal):
+    schema = Namespace("http://schema.org/")
+    path = "/dataset/population-legale-regions-2024"
+    page_json_ld(app.get(path).body)  # kept for this version of the dataset
+    portal["gdd_hcp"].ok("package_patch", id=dataset["id"],
+                         title_translated={"fr": "Population légale 2024", "ar": "السكان القانونيون 2024"})
+    page = page_json_ld(app.get(path).body)
+    assert (None, schema.name, Literal("Population légale 2024")) in page
+    assert (None, schema.name, Literal("Population légale des régions")) not in page
+    portal["sysadmin"].ok("config_option_update", **{"ckan.site_title": "Portail national des données ouvertes"})
+    page = page_json_ld(app.get(path).body)
+    assert (None, schema.name, Literal("Portail national des données ouvertes")) in page

@@ -2,6 +2,7 @@
 
 import functools
 import html
+import json
 import re
 import threading
 from textwrap import shorten
@@ -66,11 +67,28 @@ def _serializer_class():
 def structured_data(dcat_structured_data, dataset_dict, profiles=None):
     """The schema.org JSON-LD of a dataset page: ckanext-dcat's ``structured_data`` (same output),
     except that ckanext-dcat looks its profiles up among every installed package's entry points at
-    each page view, and this looks them up once per process."""
+    each page view, and this looks them up once per process; and the JSON-LD of the last thousand
+    dataset versions shown is kept (its RDF serialisation is a tenth of a dataset page)."""
+    profiles = tuple(profiles or tk.config.get("ckanext.dcat.structured_data.profiles") or ["schemaorg"])
+    try:
+        dataset_json = json.dumps(dataset_dict, sort_keys=True)
+    except TypeError:  # not plain JSON (a caller's own dict): not kept
+        return _json_ld(profiles, dataset_dict)
+    # The output depends on the dataset, on the language of the page (url_for adds /ar/ to the
+    # dataset's address) and on the site's title and description (editable by sysadmins).
+    return _kept_json_ld(profiles, tk.h.lang(), tk.config.get("ckan.site_title"),
+                         tk.config.get("ckan.site_description"), dataset_json)
+
+
+@functools.lru_cache(maxsize=1024)
+def _kept_json_ld(profiles, lang, site_title, site_description, dataset_json):
+    return _json_ld(profiles, json.loads(dataset_json))
+
+
+def _json_ld(profiles, dataset_dict):
     import simplejson
 
-    profiles = profiles or tk.config.get("ckanext.dcat.structured_data.profiles") or ["schemaorg"]
-    output = _serializer_class()(profiles=profiles).serialize_dataset(dataset_dict, _format="jsonld")
+    output = _serializer_class()(profiles=list(profiles)).serialize_dataset(dataset_dict, _format="jsonld")
     try:
         return simplejson.dumps(simplejson.loads(output), sort_keys=True, indent=4, separators=(",", ": "),
                                 cls=simplejson.JSONEncoderForHTML)
