@@ -32,6 +32,7 @@ __all__ = [
     "datagovma_rendered_once",
     "markdown_extract",
     "structured_data",
+    "check_access",
 ]
 _local = threading.local()
 
@@ -108,6 +109,26 @@ def datagovma_current_page_url(extras=None):
     blueprint, view = tk.get_endpoint()
     endpoint = getattr(g, "controller", blueprint) + "." + getattr(g, "action", view)
     return tk.h.url_for(endpoint, **extras)
+
+
+@tk.chained_helper
+def check_access(core_check_access, action, data_dict=None):
+    """CKAN's ``h.check_access``, asked once per page for the same question: a dataset page asks
+    whether the visitor may edit the dataset four times (its header and each resource's menu),
+    each time looking the dataset and its producer up in PostgreSQL. Only within a GET or HEAD
+    request, which changes no permission while the page is built."""
+    from flask import g, has_request_context, request
+
+    if not has_request_context() or request.method not in ("GET", "HEAD"):
+        return core_check_access(action, data_dict)
+    try:
+        key = (action, tk.current_user.name, json.dumps(data_dict or {}, sort_keys=True))
+    except (TypeError, AttributeError):
+        return core_check_access(action, data_dict)
+    answers = g.setdefault("_datagovma_access", {})
+    if key not in answers:
+        answers[key] = core_check_access(action, data_dict)
+    return answers[key]
 
 
 @jinja2.pass_context
