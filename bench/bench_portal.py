@@ -25,7 +25,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
 
-from harness import gunicorn_portal, machine_speed, percentile  # noqa: E402
+from harness import gunicorn_portal, machine_speed, percentile, process_cpu  # noqa: E402
 
 from datagovma_search.process import SearchProcess  # noqa: E402
 
@@ -39,15 +39,27 @@ def timed(session, url):
     return elapsed
 
 
+def cpu_roles(base):
+    """Who spends the CPU of a measure: the portal's gunicorn processes (found by the address they
+    serve), PostgreSQL, the search service and this benchmark's own HTTP clients."""
+    return {"gunicorn": base.split("//", 1)[1], "postgres": "postgres:", "search": "datagovma_search",
+            "client": "self"}
+
+
 def measure(urls, clients, rounds):
     def worker(seed):
         session = requests.Session()
         rng = random.Random(seed)
         return [timed(session, rng.choice(urls)) for _ in range(rounds)]
 
+    roles = cpu_roles("/".join(urls[0].split("/")[:3]))  # http://host:port of the portal measured
+    cpu_before = process_cpu(roles)
     with ThreadPoolExecutor(clients) as pool:
         times = [t for chunk in pool.map(worker, range(clients)) for t in chunk]
-    return {"p50_ms": round(percentile(times, 50), 1), "p95_ms": round(percentile(times, 95), 1), "n": len(times)}
+    cpu_after = process_cpu(roles)
+    cpu = {role: round((cpu_after[role] - cpu_before[role]) * 1000 / len(times), 1) for role in roles}
+    return {"p50_ms": round(percentile(times, 50), 1), "p95_ms": round(percentile(times, 95), 1), "n": len(times),
+            "cpu_ms_per_request": cpu}
 
 
 def measure_pages(bases, name):
@@ -134,17 +146,24 @@ def main():
         f"p95 {out['catalog_ttl_page_of_100']['p95_ms']} ms",
         "",
         "| page | p50, 1 client | p95, 1 client | p50, 8 clients | p95, 8 clients "
+        "| CPU per request at 8 clients: gunicorn / PostgreSQL / search / client "
         "| p50 with CKAN's tracking plugin, 1 / 8 clients |",
-        "|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|",
     ]
     def ms(row, clients, key):
         return f"{row[clients][key]} ms" if clients in row else "—"
+
+    def cpu(row):
+        if "c8" not in row:
+            return "—"
+        used = row["c8"]["cpu_ms_per_request"]
+        return " / ".join(str(used[role]) for role in ("gunicorn", "postgres", "search", "client")) + " ms"
 
     for label, row in out["pages"].items():
         ref = out["with_ckans_tracking_plugin"][label]
         lines.append(
             f"| {label} | {ms(row, 'c1', 'p50_ms')} | {ms(row, 'c1', 'p95_ms')} | {ms(row, 'c8', 'p50_ms')} | "
-            f"{ms(row, 'c8', 'p95_ms')} | {ms(ref, 'c1', 'p50_ms')} / {ms(ref, 'c8', 'p50_ms')} |"
+            f"{ms(row, 'c8', 'p95_ms')} | {cpu(row)} | {ms(ref, 'c1', 'p50_ms')} / {ms(ref, 'c8', 'p50_ms')} |"
         )
     with open(os.path.join(HERE, "results", "portal.md"), "w") as handle:
         handle.write("\n".join(lines) + "\n")

@@ -27,6 +27,27 @@ def machine_speed():
     return {"python_loop_5M_s": round(statistics.median(timings), 3), "cpus": os.cpu_count()}
 
 
+def process_cpu(roles):
+    """CPU seconds (user + system) used so far by the processes of each role: ``roles`` maps a name
+    to a substring of their command lines ("self" for this process). Read from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = dict.fromkeys(roles, 0.0)
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                cmdline = handle.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        for role, needle in roles.items():
+            if (needle == "self" and int(pid) == os.getpid()) or (needle != "self" and needle in cmdline):
+                used[role] += seconds
+                break
+    return used
+
+
 def percentile(values, pct):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
