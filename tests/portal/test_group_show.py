@@ -93,6 +93,30 @@ def test_bad_input_gets_a_clear_error_in_the_readers_language(with_datasets, dat
     assert message in str(error)
 
 
-@pytest.mark.parametrize("action", ["organization_show", "group_show"])
+@pytest.mark.parametrize("action", ["organization_show", "group_show", "group_follower_count"])
 def test_the_api_documentation_is_cores(with_datasets, action):
     assert with_datasets["anonymous"].ok("help_show", name=action) == getattr(core_get, action).__doc__
+
+
+def test_follower_counts_are_cores(app, with_datasets):
+    from ckan.tests import factories
+
+    sysadmin, anonymous = with_datasets["sysadmin"], with_datasets["anonymous"]
+    followers = []
+    for n in range(3):
+        user = factories.UserWithToken(name=f"lecteur-{n}", image_url="")
+        with_datasets["anonymous"].__class__(app, user["token"]).ok("follow_group", id="haut-commissariat-au-plan")
+        followers.append(user)
+    sysadmin.ok("user_delete", id="lecteur-1")  # a deleted user no longer counts
+    for ref in ("haut-commissariat-au-plan", with_datasets["sysadmin"].ok(
+            "organization_show", id="haut-commissariat-au-plan")["id"]):
+        ours = anonymous.ok("group_follower_count", id=ref)
+        assert ours == core_answer(app, "group_follower_count", id=ref) == 2
+    assert anonymous.ok("organization_show", id="haut-commissariat-au-plan")["num_followers"] == 2
+    assert anonymous.ok("group_follower_count", id="societe") == 0
+    for data, status in (({"id": "inconnu"}, 409), ({}, 409)):
+        ours = anonymous.call("group_follower_count", status=status, **data)["error"]
+        with pytest.raises(Exception) as core_error:
+            core_answer(app, "group_follower_count", **data)
+        assert ours["__type"] == "Validation Error" and core_error.typename == "ValidationError"
+        assert {k: v for k, v in ours.items() if k != "__type"} == core_error.value.error_dict

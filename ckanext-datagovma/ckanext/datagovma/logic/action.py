@@ -4,9 +4,9 @@ Each transition goes through package_patch as the acting user, so CKAN's activit
 who did it and when; the ``datagovma_workflow`` context flag is what lets the change through the
 ``publication_status`` validator.
 
-Also ``organization_show`` and ``group_show``, chained: the same answer as CKAN's, without the
-search core runs for the dataset counts of a producer's or theme's sub-groups when it has none
-(see _show_without_empty_sub_groups)."""
+Also ``organization_show``, ``group_show`` and ``group_follower_count``, chained: the same answers
+as CKAN's for less work on every producer and theme page (see _show_without_empty_sub_groups and
+group_follower_count)."""
 
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from ckan import model
 from ckan.logic.action import get as core_get
 
 __all__ = ["datagovma_dataset_submit", "datagovma_dataset_publish", "datagovma_dataset_return",
-           "organization_show", "group_show"]
+           "organization_show", "group_show", "group_follower_count"]
 
 
 def _current(context, data_dict):
@@ -147,3 +147,30 @@ def organization_show(original, context, data_dict):
 @tk.side_effect_free
 def group_show(original, context, data_dict):
     return _show_without_empty_sub_groups(original, context, data_dict)
+
+
+# Core's count (ckan.model.follower): followers that are not deleted users, of a group or
+# organization that is not deleted.
+_FOLLOWERS = sa.text("""
+    SELECT count(*) FROM user_following_group f
+    JOIN "user" u ON u.id = f.follower_id
+    JOIN "group" g ON g.id = f.object_id
+    WHERE f.object_id = :id AND u.state != 'deleted' AND g.state != 'deleted'""")
+
+
+@_documented_as_core
+@tk.chained_action
+@tk.side_effect_free
+def group_follower_count(original, context, data_dict):
+    """Core's access check and validation of the id, then one SQL count: core builds an ORM query
+    with new table aliases at each call, 1.5 ms of Python for a count of a few rows, asked by
+    every organization_show and group_show (each producer and theme page)."""
+    if context.get("schema"):  # a caller's own schema: core's way
+        return original(context, data_dict)
+    from ckan.logic.schema import default_follow_group_schema
+
+    tk.check_access("group_follower_count", context, data_dict)
+    data, errors = tk.navl_validate(data_dict, default_follow_group_schema(), context)
+    if errors:
+        raise tk.ValidationError(errors)
+    return model.Session.execute(_FOLLOWERS, {"id": data["id"]}).scalar()
