@@ -154,3 +154,15 @@ def test_search_results_show_titles_in_the_readers_language(app, published):
     ar = app.get("/ar/dataset/", query_string={"q": "population"}).body
     assert ">السكان القانونيون للجهات</a>" in ar and "نتائج إحصاء 2024." in ar
     assert ">السكان القانونيون للجهات</a>" in app.get("/ar/organization/haut-commissariat-au-plan").body
+
+
+@pytest.mark.parametrize("path", ["/dataset/", "/ar/dataset/", "/organization/haut-commissariat-au-plan"])
+def test_each_result_links_its_title_and_format_badges_to_its_page(app, published, path):
+    items = [item[:item.index("</ul>")] for item in app.get(path).body.split('class="dataset-item')[1:]]
+    assert len(items) == 3
+    prefix = "/ar" if path.startswith("/ar") else ""
+    for item in items:
+        links = re.findall(r'href="([^"]+)"', item)
+        assert len(links) == 2 and len(set(links)) == 1, links  # the title and the CSV badge
+        assert links[0].startswith(f"{prefix}/dataset/") and links[0].split("/")[-1] in published
+        assert 'data-format="csv">CSV</a>' in item
