@@ -78,7 +78,7 @@ def measure_pages(bases, name):
     for page, path in paths.items():
         for base in bases.values():
             timed(session, base + path)  # warm caches as a running portal has them
-        loads = ((1, 10),) if "rows=1000" in page else ((1, 30), (8, 10))
+        loads = ((1, 10),) if "rows=1000" in page else ((1, 40), (8, 25))
         for clients, rounds in loads:
             for label, base in bases.items():
                 results[label].setdefault(page, {})[f"c{clients}"] = measure([base + path], clients, rounds)
