@@ -1,6 +1,6 @@
 """The datagovma plugin: wires CKAN interfaces to the modules next to it; no logic lives here.
 
-  logic/validators.py  schema validators     logic/action.py  review actions
+  logic/validators.py  schema validators     logic/action.py  review actions; chained show actions
   logic/auth.py        who may review         helpers.py       template helpers
   indexing.py          search documents       cli.py           `ckan datagovma`
   uploads.py           checks on uploaded files   views.py      review buttons' routes
