@@ -1,6 +1,7 @@
 """The schema.org JSON-LD in each dataset page's head (for search engines): ckanext-dcat's own, page
 after page, now that the portal finds its profiles once per process."""
 
+import json
 import re
 
 import pytest
@@ -66,3 +67,19 @@ def test_the_json_ld_follows_the_dataset_and_the_site_title(app, dataset, portal
     portal["sysadmin"].ok("config_option_update", **{"ckan.site_title": "Portail national des données ouvertes"})
     page = page_json_ld(app.get(path).body)
     assert (None, schema.name, Literal("Portail national des données ouvertes")) in page
+
+
+def test_a_dataset_with_many_resources_gets_ckanext_dcats_json_ld_too(app, portal):
+    resources = [{"url": f"http://127.0.0.1/serie-{n}.csv", "format": "csv",
+                  "name_translated": {"fr": f"Série statistique régionale numéro {n}", "ar": f"سلسلة {n}"}}
+                 for n in range(120)]
+    created = portal["gdd_hcp"].ok("package_create", **complete_dataset(name="cent-vingt-series", resources=resources))
+    portal["gdd_hcp"].ok("datagovma_dataset_submit", id=created["id"])
+    portal["rod_hcp"].ok("datagovma_dataset_publish", id=created["id"])
+    from ckanext.dcat.helpers import structured_data as dcat_structured_data
+
+    dataset = portal["anonymous"].ok("package_show", id=created["id"])
+    assert len(json.dumps(dataset)) > 32_000  # not kept: serialised at each page
+    with app.flask_app.test_request_context():
+        expected = json_ld(dcat_structured_data(dataset))
+    assert isomorphic(page_json_ld(app.get("/dataset/cent-vingt-series").body), expected)

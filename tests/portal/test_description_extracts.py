@@ -13,6 +13,7 @@ TEXTS = [
     "Voir [le site du HCP](https://www.hcp.ma) et <b>les notes</b> &amp; annexes.\n\n* un\n* deux",
     "Tableau\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n" + "Des données ouvertes. " * 40,
     "Référence [1].\n\n[1]: https://www.hcp.ma/\n\n<script>alert('x')</script>",
+    "Une très longue description, **non gardée** en mémoire. " * 400,  # over 16,000 characters
 ]
 
 

@@ -68,12 +68,14 @@ def _serializer_class():
 def structured_data(dcat_structured_data, dataset_dict, profiles=None):
     """The schema.org JSON-LD of a dataset page: ckanext-dcat's ``structured_data`` (same output),
     except that ckanext-dcat looks its profiles up among every installed package's entry points at
-    each page view, and this looks them up once per process; and the JSON-LD of the last thousand
+    each page view, and this looks them up once per process; and the JSON-LD of the last 256
     dataset versions shown is kept (its RDF serialisation is a tenth of a dataset page)."""
     profiles = tuple(profiles or tk.config.get("ckanext.dcat.structured_data.profiles") or ["schemaorg"])
     try:
         dataset_json = json.dumps(dataset_dict, sort_keys=True)
     except TypeError:  # not plain JSON (a caller's own dict): not kept
+        return _json_ld(profiles, dataset_dict)
+    if len(dataset_json) > 32_000:  # hundreds of resources: not kept, which bounds what is kept
         return _json_ld(profiles, dataset_dict)
     # The output depends on the dataset, on the language of the page (url_for adds /ar/ to the
     # dataset's address) and on the site's title and description (editable by sysadmins).
@@ -81,7 +83,7 @@ def structured_data(dcat_structured_data, dataset_dict, profiles=None):
                          tk.config.get("ckan.site_description"), dataset_json)
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)
 def _kept_json_ld(profiles, lang, site_title, site_description, dataset_json):
     return _json_ld(profiles, json.loads(dataset_json))
 
@@ -148,16 +150,19 @@ def datagovma_rendered_once(context, block):
 def markdown_extract(text, extract_length=190):
     """CKAN's ``markdown_extract`` (the plain text of a Markdown description, shortened), with the
     same result for less work on list pages: one Markdown converter per thread, reset between
-    texts, instead of a new one per call, and the answers for the last few thousand descriptions
+    texts, instead of a new one per call, and the answers for the last thousand descriptions
     kept (a pure function of its arguments): every dataset of a list asks twice (core's
     ``package_item.html`` for ``notes``, ours for the reader's language), and the same lists are
-    shown again and again."""
+    shown again and again. Texts over 16,000 characters are not kept: what a process keeps is
+    bounded by 1,024 such texts (a few hundred kB for descriptions of usual length)."""
     if not text:
         return ""
+    if len(text) > 16_000:
+        return _extract.__wrapped__(text, extract_length)
     return _extract(text, extract_length)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def _extract(text, extract_length):
     converter = getattr(_local, "markdown", None)
     if converter is None:
