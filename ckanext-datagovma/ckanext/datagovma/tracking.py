@@ -14,11 +14,13 @@ import sqlalchemy as sa
 from ckan import model
 from ckanext.tracking import helpers as core_helpers
 
-_LATEST = """
+# one statement per key, its values passed as one array (an expanding IN is compiled anew for
+# each number of values)
+_LATEST = {key: sa.text(f"""
 SELECT DISTINCT ON ({key}) {key}, running_total, recent_views
-FROM tracking_summary WHERE {key} IN :keys
+FROM tracking_summary WHERE {key} = ANY(:keys)
 ORDER BY {key}, tracking_date DESC
-"""
+""") for key in ("package_id", "url")}
 ZERO = {"total": 0, "recent": 0}
 
 
@@ -26,8 +28,7 @@ def _latest(key, values):
     values = {v for v in values if v}
     if not values:
         return {}
-    statement = sa.text(_LATEST.format(key=key)).bindparams(sa.bindparam("keys", expanding=True))
-    rows = model.Session.execute(statement, {"keys": sorted(values)})
+    rows = model.Session.execute(_LATEST[key], {"keys": sorted(values)})
     return {row[0]: {"total": row[1], "recent": row[2]} for row in rows}
 
 
