@@ -53,6 +53,19 @@ def percentile(values, pct):
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
+ACCESS_LOGS = {}  # base URL of a running gunicorn_portal -> its access log
+
+
+def worker_times(base, since):
+    """Milliseconds each request logged by the portal at ``base`` after byte ``since`` of its
+    access log spent in a gunicorn worker, from taking it off the listening socket to answering
+    (gunicorn's %(D)s: the time it waited for a free worker is not in it); and the log's end."""
+    with open(ACCESS_LOGS[base]) as handle:
+        handle.seek(since)
+        lines = handle.read().splitlines()
+        return [int(line.split()[0]) / 1000 for line in lines if line.strip()], handle.tell()
+
+
 @contextlib.contextmanager
 def gunicorn_portal(solr_url, workers=2, timeout=240, profile="development"):
     """A portal (var/config/<profile>.ini) under gunicorn on a free port, its search at
@@ -60,6 +73,8 @@ def gunicorn_portal(solr_url, workers=2, timeout=240, profile="development"):
     port = free_port()
     env = dict(os.environ, CKAN_INI=os.path.join(ROOT, "var", "config", f"{profile}.ini"), CKAN_SOLR_URL=solr_url)
     log = open(os.path.join(ROOT, "var", f"bench-gunicorn-{profile}.log"), "wb")
+    access_log = os.path.join(ROOT, "var", f"bench-gunicorn-{profile}-access.log")
+    open(access_log, "w").close()
     proc = subprocess.Popen(
         [
             os.path.join(ROOT, ".venv", "bin", "gunicorn"),
@@ -67,6 +82,10 @@ def gunicorn_portal(solr_url, workers=2, timeout=240, profile="development"):
             str(workers),
             "--bind",
             f"127.0.0.1:{port}",
+            "--access-logfile",
+            access_log,
+            "--access-logformat",
+            "%(D)s %(s)s %(U)s",  # microseconds in the worker, status, path
             "ckanext.datagovma.wsgi:application",
         ],
         env=env,
@@ -75,6 +94,7 @@ def gunicorn_portal(solr_url, workers=2, timeout=240, profile="development"):
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
+    ACCESS_LOGS[base] = access_log
     try:
         deadline = time.time() + timeout
         while True:
