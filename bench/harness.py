@@ -53,13 +53,13 @@ def percentile(values, pct):
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
-ACCESS_LOGS = {}  # base URL of a running gunicorn_portal -> its access log
+ACCESS_LOGS = {}  # base URL of a running gunicorn_portal -> its file of worker times
 
 
 def worker_times(base, since):
-    """Milliseconds each request logged by the portal at ``base`` after byte ``since`` of its
-    access log spent in a gunicorn worker, from taking it off the listening socket to answering
-    (gunicorn's %(D)s: the time it waited for a free worker is not in it); and the log's end."""
+    """Milliseconds each request answered by the portal at ``base`` after byte ``since`` of its
+    file of worker times (bench/gunicorn_timing.py) spent in a gunicorn worker, from the parsed
+    request to the answer: the time it waited for a free worker is not in it; and the file's end."""
     with open(ACCESS_LOGS[base]) as handle:
         handle.seek(since)
         lines = handle.read().splitlines()
@@ -73,8 +73,9 @@ def gunicorn_portal(solr_url, workers=2, timeout=240, profile="development"):
     port = free_port()
     env = dict(os.environ, CKAN_INI=os.path.join(ROOT, "var", "config", f"{profile}.ini"), CKAN_SOLR_URL=solr_url)
     log = open(os.path.join(ROOT, "var", f"bench-gunicorn-{profile}.log"), "wb")
-    access_log = os.path.join(ROOT, "var", f"bench-gunicorn-{profile}-access.log")
+    access_log = os.path.join(ROOT, "var", f"bench-gunicorn-{profile}-worker-times.log")
     open(access_log, "w").close()
+    env["BENCH_WORKER_TIMES"] = access_log
     proc = subprocess.Popen(
         [
             os.path.join(ROOT, ".venv", "bin", "gunicorn"),
@@ -82,10 +83,8 @@ def gunicorn_portal(solr_url, workers=2, timeout=240, profile="development"):
             str(workers),
             "--bind",
             f"127.0.0.1:{port}",
-            "--access-logfile",
-            access_log,
-            "--access-logformat",
-            "%(D)s %(s)s %(U)s",  # microseconds in the worker, status, path
+            "--config",
+            os.path.join(ROOT, "bench", "gunicorn_timing.py"),  # each request's time in a worker
             "ckanext.datagovma.wsgi:application",
         ],
         env=env,
