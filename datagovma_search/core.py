@@ -318,6 +318,9 @@ class Core:
 
     def _documents(self, ords, fl, scores):
         patterns, pseudo = fl
+        # fl=id validated_data_dict (CKAN's searches): a set lookup per stored field instead of
+        # matching every field of every document against each pattern
+        exact = None if any("*" in p for p in patterns) else set(patterns)
         rowids = [self.index.rowids[o] for o in ords]
         stored = self.store.load(rowids)
         docs = []
@@ -325,8 +328,10 @@ class Core:
             source = stored.get(rowid, {})
             out = {}
             for name, values in source.items():
+                if (name not in exact) if exact is not None else not self._wanted(name, patterns):
+                    continue
                 field = self.schema.field(name)
-                if field is None or not field.stored or not self._wanted(name, patterns):
+                if field is None or not field.stored:
                     continue
                 rendered = [
                     datemath.format_ms(v) if field.kind == "date" else (v == "true") if field.kind == "bool" else v

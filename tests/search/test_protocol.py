@@ -147,3 +147,19 @@ def _write_batch(url, writer, count):
     for i in range(count):
         client.add([ckan_doc(f"w{writer}-{i}")], commit=(i % 5 == 0))
     client.commit()
+
+
+@pytest.mark.parametrize("fl,expected", [
+    ("id name", {"id", "name"}),
+    ("id,validated_data_dict", {"id", "validated_data_dict"}),
+    ("id title*", {"id", "title"}),  # title_string is indexed, not stored
+    ("*_modified name", {"metadata_modified", "name"}),
+    ("name,score", {"name", "score"}),
+    ("inconnu", set()),
+])
+def test_field_lists_return_exactly_the_fields_asked(solr, fl, expected):
+    solr.add([ckan_doc("champs", validated_data_dict='{"name": "champs"}', data_dict='{}')], commit=True)
+    docs = solr.search("*:*", fl=fl).docs
+    assert len(docs) == 1 and set(docs[0]) == expected
+    if "validated_data_dict" in expected:
+        assert docs[0]["validated_data_dict"] == '{"name": "champs"}'
