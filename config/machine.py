@@ -227,6 +227,14 @@ def ensure_redis():
             data,
             "--logfile",
             os.path.join(data, "redis.log"),
+            # queues and caches only (harvest jobs are re-queued from PostgreSQL): no snapshots,
+            # and never read-only because one could not be written
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--stop-writes-on-bgsave-error",
+            "no",
         ],
         check=False,
     )

@@ -74,13 +74,19 @@ def test_redis_installed_but_stopped_is_started_and_stopped_again(tmp_path):
         assert result.returncode == 0, result.stderr
         assert "Redis is installed but stopped: starting it" in result.stdout
         assert subprocess.run(["redis-cli", "ping"], capture_output=True, text=True).stdout.strip() == "PONG"
+        # a Redis of queues and caches: no snapshot that could fail and turn it read-only
+        for setting, value in (("save", ""), ("appendonly", "no"), ("stop-writes-on-bgsave-error", "no")):
+            answer = subprocess.run(["redis-cli", "config", "get", setting], capture_output=True, text=True).stdout
+            assert answer.splitlines() == [setting, value], answer
         assert (tmp_path / "started-services").read_text().strip() == "redis"
         stopped = machine("stop-started", DATAGOVMA_VAR=tmp_path)
         assert "stopped the Redis this run started" in stopped.stdout
         assert subprocess.run(["redis-cli", "ping"], capture_output=True, text=True).returncode != 0
     finally:
-        # leave the machine as we found it: Redis running
-        machine("services", DATAGOVMA_VAR=tmp_path / "restore")
+        # leave the machine as we found it: Redis running after `make test` too (so not listed in
+        # the started services of var/, which make test stops), its log in this checkout rather
+        # than in a directory of pytest's that is deleted a few sessions later
+        machine("services", DATAGOVMA_VAR=os.path.join(ROOT, "var", "restored-services"))
 
 
 def test_an_idle_harvest_consumer_keeps_waiting_for_work(tmp_path):
