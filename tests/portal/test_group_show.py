@@ -7,7 +7,7 @@ from ckan.lib.dictization import model_dictize
 from ckan.logic.action import get as core_get
 
 from ..conftest import PORTAL_PLUGINS
-from ..portal_fixtures import complete_dataset
+from ..portal_fixtures import Api, complete_dataset
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS), pytest.mark.usefixtures("portal")]
 
@@ -102,14 +102,11 @@ def test_follower_counts_are_cores(app, with_datasets):
     from ckan.tests import factories
 
     sysadmin, anonymous = with_datasets["sysadmin"], with_datasets["anonymous"]
-    followers = []
     for n in range(3):
         user = factories.UserWithToken(name=f"lecteur-{n}", image_url="")
-        with_datasets["anonymous"].__class__(app, user["token"]).ok("follow_group", id="haut-commissariat-au-plan")
-        followers.append(user)
+        Api(app, user["token"]).ok("follow_group", id="haut-commissariat-au-plan")
     sysadmin.ok("user_delete", id="lecteur-1")  # a deleted user no longer counts
-    for ref in ("haut-commissariat-au-plan", with_datasets["sysadmin"].ok(
-            "organization_show", id="haut-commissariat-au-plan")["id"]):
+    for ref in ("haut-commissariat-au-plan", sysadmin.ok("organization_show", id="haut-commissariat-au-plan")["id"]):
         ours = anonymous.ok("group_follower_count", id=ref)
         assert ours == core_answer(app, "group_follower_count", id=ref) == 2
     assert anonymous.ok("organization_show", id="haut-commissariat-au-plan")["num_followers"] == 2
