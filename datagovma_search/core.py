@@ -320,7 +320,10 @@ class Core:
         patterns, pseudo = fl
         # fl=id validated_data_dict (CKAN's searches): a set lookup per stored field instead of
         # matching every field of every document against each pattern
-        exact = None if any("*" in p for p in patterns) else set(patterns)
+        if any("*" in p for p in patterns):
+            wanted = lambda name: self._wanted(name, patterns)  # noqa: E731
+        else:
+            wanted = set(patterns).__contains__
         rowids = [self.index.rowids[o] for o in ords]
         stored = self.store.load(rowids)
         docs = []
@@ -328,9 +331,7 @@ class Core:
             source = stored.get(rowid, {})
             out = {}
             for name, values in source.items():
-                if (name not in exact) if exact is not None else not self._wanted(name, patterns):
-                    continue
-                field = self.schema.field(name)
+                field = self.schema.field(name) if wanted(name) else None
                 if field is None or not field.stored:
                     continue
                 rendered = [
