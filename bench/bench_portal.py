@@ -1,7 +1,8 @@
 """Benchmark (not a test) on the ~10,000-dataset development portal (bench/portal_10k.py):
 `/catalog.ttl` pages of 100 datasets (DCAT, issue 5) and the citizens' pages (home, /dataset, a
 dataset page, a producer page) with 1 and 8 concurrent clients, through gunicorn with 2 workers.
-Times are round trips on 127.0.0.1, so they are the server's time plus a loopback hop.
+Times are round trips on 127.0.0.1, so they are the server's time plus a loopback hop; at 8 clients
+the time each request spent in a gunicorn worker is reported too (bench/gunicorn_timing.py).
 
     python bench/bench_portal.py
     BENCH_PROFILE=bench python bench/bench_portal.py   # the portal `make bench-harvest` filled
@@ -25,7 +26,8 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
 
-from harness import gunicorn_portal, machine_speed, percentile, process_cpu, worker_times  # noqa: E402
+from harness import (  # noqa: E402
+    gunicorn_portal, machine_speed, percentile, process_cpu, worker_times, worker_times_end)
 
 from datagovma_search.process import SearchProcess  # noqa: E402
 
@@ -54,13 +56,13 @@ def measure(urls, clients, rounds):
 
     base = "/".join(urls[0].split("/")[:3])  # http://host:port of the portal measured
     roles = cpu_roles(base)
-    _, log_end = worker_times(base, 0)
+    times_start = worker_times_end(base)
     cpu_before = process_cpu(roles)
     with ThreadPoolExecutor(clients) as pool:
         times = [t for chunk in pool.map(worker, range(clients)) for t in chunk]
     cpu_after = process_cpu(roles)
-    time.sleep(0.2)  # gunicorn writes its access log after answering
-    in_worker, _ = worker_times(base, log_end)
+    time.sleep(0.2)  # the worker writes its time after sending the answer (post_request)
+    in_worker = worker_times(base, times_start)
     cpu = {role: round((cpu_after[role] - cpu_before[role]) * 1000 / len(times), 1) for role in roles}
     return {"p50_ms": round(percentile(times, 50), 1), "p95_ms": round(percentile(times, 95), 1), "n": len(times),
             "cpu_ms_per_request": cpu,

@@ -53,17 +53,21 @@ def percentile(values, pct):
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
-ACCESS_LOGS = {}  # base URL of a running gunicorn_portal -> its file of worker times
+WORKER_TIMES = {}  # base URL of a running gunicorn_portal -> its file of worker times
+
+
+def worker_times_end(base):
+    """Where the next request of the portal at ``base`` will be written in its file of times."""
+    return os.path.getsize(WORKER_TIMES[base])
 
 
 def worker_times(base, since):
     """Milliseconds each request answered by the portal at ``base`` after byte ``since`` of its
     file of worker times (bench/gunicorn_timing.py) spent in a gunicorn worker, from the parsed
-    request to the answer: the time it waited for a free worker is not in it; and the file's end."""
-    with open(ACCESS_LOGS[base]) as handle:
+    request to the answer: the time it waited for a free worker is not in it."""
+    with open(WORKER_TIMES[base]) as handle:
         handle.seek(since)
-        lines = handle.read().splitlines()
-        return [int(line.split()[0]) / 1000 for line in lines if line.strip()], handle.tell()
+        return [int(line.split()[0]) / 1000 for line in handle.read().splitlines() if line.strip()]
 
 
 @contextlib.contextmanager
@@ -73,9 +77,9 @@ def gunicorn_portal(solr_url, workers=2, timeout=240, profile="development"):
     port = free_port()
     env = dict(os.environ, CKAN_INI=os.path.join(ROOT, "var", "config", f"{profile}.ini"), CKAN_SOLR_URL=solr_url)
     log = open(os.path.join(ROOT, "var", f"bench-gunicorn-{profile}.log"), "wb")
-    access_log = os.path.join(ROOT, "var", f"bench-gunicorn-{profile}-worker-times.log")
-    open(access_log, "w").close()
-    env["BENCH_WORKER_TIMES"] = access_log
+    times_file = os.path.join(ROOT, "var", f"bench-gunicorn-{profile}-worker-times.log")
+    open(times_file, "w").close()
+    env["BENCH_WORKER_TIMES"] = times_file
     proc = subprocess.Popen(
         [
             os.path.join(ROOT, ".venv", "bin", "gunicorn"),
@@ -93,14 +97,14 @@ def gunicorn_portal(solr_url, workers=2, timeout=240, profile="development"):
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    ACCESS_LOGS[base] = access_log
+    WORKER_TIMES[base] = times_file
     try:
         deadline = time.time() + timeout
         while True:
             try:
                 if requests.get(base + "/api/3/action/status_show", timeout=5).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still booting
                 pass
             if proc.poll() is not None or time.time() > deadline:
                 raise RuntimeError(f"gunicorn did not serve the {profile} portal within {timeout} s "
