@@ -2,7 +2,10 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-PYTHON ?= python3
+# The portal's interpreter: Debian's python3 where it can make a venv (Debian builds it with
+# profile-guided and link-time optimisation, libpython linked in), else the first python3 on PATH.
+# pyenv's default build has neither: CKAN's pages cost it 10-20% more CPU (see README, Benchmarks).
+PYTHON ?= $(shell /usr/bin/python3 -c 'import ensurepip, sys; print(sys.executable)' 2>/dev/null || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
 CKAN := $(BIN)/ckan
@@ -33,7 +36,7 @@ CONFORMANCE_TESTS := \
 	ckan/tests/controllers/test_feed.py \
 	ckanext/example_ipermissionlabels/tests
 
-.PHONY: help run test install services config lint conformance conformance-run conformance-full bench bench-search bench-rebuild bench-portal bench-harvest constraints clean
+.PHONY: help run test install venv-interpreter services config lint conformance conformance-run conformance-full bench bench-search bench-rebuild bench-portal bench-harvest constraints clean
 
 help:
 	@echo "make run    - set up what is missing and start the portal on http://127.0.0.1:5000"
@@ -47,13 +50,22 @@ help:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# A venv made by another interpreter (an older checkout's, or PYTHON=... given) is made again.
+venv-interpreter:
+	@want=$$($(PYTHON) -c 'import sys; print(sys.base_prefix, sys.version)'); \
+	have=$$($(BIN)/python -c 'import sys; print(sys.base_prefix, sys.version)' 2>/dev/null || true); \
+	if [ -n "$$have" ] && [ "$$have" != "$$want" ]; then \
+		echo "[datagovma] $(VENV) runs another Python ($$have): making it again with $(PYTHON)"; \
+		rm -rf $(VENV); \
+	fi
+
 $(VENV)/.installed: $(BIN)/python config/requirements.txt config/constraints.txt setup.py
 	$(BIN)/pip install -q -U pip
 	$(BIN)/pip install -q -r config/requirements.txt -c config/constraints.txt
 	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
-install: $(VENV)/.installed
+install: venv-interpreter $(VENV)/.installed
 
 constraints: install
 	( echo "# Every package of the portal venv, pinned (regenerate: make constraints)."; \
