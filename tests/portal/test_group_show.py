@@ -1,5 +1,7 @@
-"""organization_show and group_show (chained in logic/action.py): CKAN's own answers, without the
-search core runs for the dataset counts of sub-groups when a producer or theme has none."""
+"""organization_show, group_show, group_follower_count and am_following_group (chained in
+logic/action.py): CKAN's own answers, without the search core runs for the dataset counts of
+sub-groups when a producer or theme has none, and without looking the same producer up again and
+again while one page is built."""
 
 import pytest
 from ckan import model
@@ -93,7 +95,8 @@ def test_bad_input_gets_a_clear_error_in_the_readers_language(with_datasets, dat
     assert message in str(error)
 
 
-@pytest.mark.parametrize("action", ["organization_show", "group_show", "group_follower_count"])
+@pytest.mark.parametrize("action", ["organization_show", "group_show", "group_follower_count",
+                                    "am_following_group"])
 def test_the_api_documentation_is_cores(with_datasets, action):
     assert with_datasets["anonymous"].ok("help_show", name=action) == getattr(core_get, action).__doc__
 
@@ -117,3 +120,68 @@ def test_follower_counts_are_cores(app, with_datasets):
             core_answer(app, "group_follower_count", **data)
         assert ours["__type"] == "Validation Error" and core_error.typename == "ValidationError"
         assert {k: v for k, v in ours.items() if k != "__type"} == core_error.value.error_dict
+
+
+def core_error(app, action, **data_dict):
+    with pytest.raises(Exception) as raised:
+        core_answer(app, action, **data_dict)
+    return raised
+
+
+@pytest.mark.parametrize("ref", ["haut-commissariat-au-plan", "by id", "inconnu", "", None])
+def test_am_following_group_for_a_visitor_not_logged_in_is_cores_answer(app, with_datasets, ref):
+    if ref == "by id":
+        ref = with_datasets["anonymous"].ok("organization_show", id="haut-commissariat-au-plan")["id"]
+    data = {} if ref is None else {"id": ref}
+    expected = core_error(app, "am_following_group", **data)
+    if expected.typename == "NotAuthorized":  # the group exists: nobody to follow it
+        assert with_datasets["anonymous"].call("am_following_group", status=403, **data)["error"]["__type"] == \
+            "Authorization Error"
+    else:  # the id is missing or unknown
+        ours = with_datasets["anonymous"].call("am_following_group", status=409, **data)["error"]
+        assert expected.typename == "ValidationError"
+        assert {k: v for k, v in ours.items() if k != "__type"} == expected.value.error_dict
+
+
+def test_am_following_group_for_a_logged_in_user_is_cores_answer(app, with_datasets):
+    from ckan.tests import factories
+
+    follower, other = (Api(app, factories.UserWithToken(image_url="")["token"]) for _ in range(2))
+    follower.ok("follow_group", id="haut-commissariat-au-plan")
+    assert follower.ok("am_following_group", id="haut-commissariat-au-plan") is True
+    assert other.ok("am_following_group", id="haut-commissariat-au-plan") is False
+    assert other.call("am_following_group", status=409, id="inconnu")["error"]["id"]
+
+
+@pytest.fixture
+def group_lookups(monkeypatch):
+    """The references model.Group.get is asked for (the look-ups by id or name)."""
+    asked = []
+    real = model.Group.get.__func__
+
+    def spy(cls, reference, *args, **kwargs):
+        asked.append(reference)
+        return real(cls, reference, *args, **kwargs)
+
+    monkeypatch.setattr(model.Group, "get", classmethod(spy))
+    return asked
+
+
+def test_the_producer_page_looks_the_producer_up_by_its_id_once_per_question(app, with_datasets, group_lookups):
+    producer = with_datasets["anonymous"].ok("organization_show", id="haut-commissariat-au-plan")
+    del group_lookups[:]
+    body = app.get("/organization/haut-commissariat-au-plan").body
+    assert "population-regions" in body and "menages-2024" in body
+    # core's organization_show and its access check, by id; before: those two by name (a failed
+    # primary-key query first), the follower count's and am_following_group's validation
+    assert group_lookups == [producer["id"], producer["id"]]
+
+
+def test_the_producer_page_is_the_same_for_a_follower(app, with_datasets):
+    from ckan.tests import factories
+
+    user = factories.UserWithToken(image_url="")
+    Api(app, user["token"]).ok("follow_group", id="haut-commissariat-au-plan")
+    page = app.get("/organization/haut-commissariat-au-plan", headers={"Authorization": user["token"]}).body
+    assert "population-regions" in page
+    assert with_datasets["anonymous"].ok("organization_show", id="haut-commissariat-au-plan")["num_followers"] == 1
