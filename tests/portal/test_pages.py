@@ -44,6 +44,35 @@ def test_the_home_page_shows_live_figures_themes_and_regions(app, published):
     assert "brouillon-invisible" not in body
 
 
+def test_the_home_page_runs_only_its_own_searches(app, published, monkeypatch):
+    """Core's home view searched four datasets and five facets the page never showed."""
+    from ckan.lib.search.query import PackageSearchQuery
+
+    searches = []
+    real = PackageSearchQuery.run
+
+    def spy(self, query, *args, **kwargs):
+        searches.append(dict(query))
+        return real(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(PackageSearchQuery, "run", spy)
+    body = app.get("/").body
+    assert "population-regions" in body  # the latest datasets
+    assert searches and all(s.get("sort") != "view_recent desc" for s in searches), searches
+
+
+def test_a_user_without_an_email_address_is_asked_for_one_on_the_home_page(app, published):
+    from ckan import model
+    from ckan.tests import factories
+
+    user = factories.UserWithToken()
+    model.User.get(user["name"]).email = None
+    model.Session.commit()
+    body = app.get("/", headers={"Authorization": user["token"]}).body
+    assert 'href="/user/edit"' in body and "mettre à jour votre profil" in body
+    assert "mettre à jour votre profil" not in app.get("/").body
+
+
 def test_the_home_page_in_arabic_is_right_to_left_with_arabic_names(app, published):
     body = app.get("/ar/").body
     assert 'dir="rtl"' in body

@@ -110,7 +110,7 @@ def key_figures():
     public = model.Session.query(model.Package.id).filter(
         model.Package.state == "active", model.Package.private == False)  # noqa: E712
     resources = model.Session.query(model.Resource).filter(
-        model.Resource.state == "active", model.Resource.package_id.in_(public.subquery())).count()
+        model.Resource.state == "active", model.Resource.package_id.in_(public.statement)).count()
     views = downloads = 0
     try:
         from sqlalchemy import text
