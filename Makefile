@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 # The portal's interpreter: Debian's python3 where it can make a venv (Debian builds it with
 # profile-guided and link-time optimisation, libpython linked in), else the first python3 on PATH.
-# pyenv's default build has neither: CKAN's pages cost it 10-20% more CPU (see README, Benchmarks).
+# pyenv's default build has neither: the portal's pages cost it 4-18% more CPU (bench/bench_interpreter.py).
 PYTHON ?= $(shell /usr/bin/python3 -c 'import ensurepip, sys; print(sys.executable)' 2>/dev/null || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin

@@ -71,18 +71,20 @@ def worker_times(base, since):
 
 
 @contextlib.contextmanager
-def gunicorn_portal(solr_url, workers=2, timeout=240, profile="development"):
+def gunicorn_portal(solr_url, workers=2, timeout=240, profile="development", venv=None):
     """A portal (var/config/<profile>.ini) under gunicorn on a free port, its search at
-    ``solr_url``; yields the base URL once CKAN answers."""
+    ``solr_url``, run by the virtualenv ``venv`` (the project's .venv by default); yields the base
+    URL once CKAN answers."""
     port = free_port()
     env = dict(os.environ, CKAN_INI=os.path.join(ROOT, "var", "config", f"{profile}.ini"), CKAN_SOLR_URL=solr_url)
-    log = open(os.path.join(ROOT, "var", f"bench-gunicorn-{profile}.log"), "wb")
-    times_file = os.path.join(ROOT, "var", f"bench-gunicorn-{profile}-worker-times.log")
+    tag = profile if venv is None else f"{profile}-{os.path.basename(venv)}"
+    log = open(os.path.join(ROOT, "var", f"bench-gunicorn-{tag}.log"), "wb")
+    times_file = os.path.join(ROOT, "var", f"bench-gunicorn-{tag}-worker-times.log")
     open(times_file, "w").close()
     env["BENCH_WORKER_TIMES"] = times_file
     proc = subprocess.Popen(
         [
-            os.path.join(ROOT, ".venv", "bin", "gunicorn"),
+            os.path.join(venv or os.path.join(ROOT, ".venv"), "bin", "gunicorn"),
             "--workers",
             str(workers),
             "--bind",
@@ -108,7 +110,7 @@ def gunicorn_portal(solr_url, workers=2, timeout=240, profile="development"):
                 pass
             if proc.poll() is not None or time.time() > deadline:
                 raise RuntimeError(f"gunicorn did not serve the {profile} portal within {timeout} s "
-                                   f"(does its database exist? see var/bench-gunicorn-{profile}.log)")
+                                   f"(does its database exist? see var/bench-gunicorn-{tag}.log)")
             time.sleep(0.5)
         yield base
     finally:

@@ -29,13 +29,14 @@ def ckan_schema_path():
 
 
 class SearchProcess:
-    def __init__(self, schema, data_dir, port=None, core="ckan", log_path=None, extra_args=()):
+    def __init__(self, schema, data_dir, port=None, core="ckan", log_path=None, extra_args=(), python=None):
         self.schema = schema
         self.data_dir = data_dir
         self.port = port or free_port()
         self.core = core
         self.log_path = log_path or os.path.join(data_dir, "service.log")
         self.extra_args = list(extra_args)
+        self.python = python or sys.executable
         self.proc = None
 
     @property
@@ -47,7 +48,7 @@ class SearchProcess:
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [
-                sys.executable,
+                self.python,
                 "-m",
                 "datagovma_search",
                 "--schema",
