@@ -4,9 +4,10 @@ Each transition goes through package_patch as the acting user, so CKAN's activit
 who did it and when; the ``datagovma_workflow`` context flag is what lets the change through the
 ``publication_status`` validator.
 
-Also ``organization_show``, ``group_show``, ``group_follower_count`` and ``am_following_group``,
-chained: the same answers as CKAN's for less work on every producer and theme page (see
-_show_without_empty_sub_groups, _known_groups, group_follower_count and am_following_group)."""
+Also ``organization_show``, ``group_show``, ``group_follower_count``, ``am_following_group``,
+``am_following_dataset`` and ``package_show``, chained: the same answers as CKAN's for less work on
+every producer, theme and dataset page (see _show_without_empty_sub_groups, _found_in_this_request,
+group_follower_count and _not_logged_in_follows_nothing)."""
 
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
@@ -14,7 +15,8 @@ from ckan import model
 from ckan.logic.action import get as core_get
 
 __all__ = ["datagovma_dataset_submit", "datagovma_dataset_publish", "datagovma_dataset_return",
-           "organization_show", "group_show", "group_follower_count", "am_following_group"]
+           "organization_show", "group_show", "group_follower_count", "am_following_group",
+           "am_following_dataset", "package_show"]
 
 
 def _current(context, data_dict):
@@ -110,7 +112,7 @@ def _show_without_empty_sub_groups(original, context, data_dict):
     found = model.Session.execute(_GROUP_AND_SUB_GROUPS, {"ref": group_id}).first()
     if found is None:
         return original(context, data_dict)  # core's NotFound
-    _remember_group(group_id, found.id)
+    _remember("group", group_id, found.id)
     # by its id: core's model.Group.get and the access check's then find it by primary key, where
     # a name costs each of them a failed primary-key query first
     if found.has_sub_groups:
@@ -133,30 +135,32 @@ _GROUP_AND_SUB_GROUPS = sa.text("""
     FROM (SELECT id FROM "group" WHERE id = :ref OR name = :ref ORDER BY id = :ref DESC LIMIT 1) AS found""")
 
 
-def _known_groups():
-    """The groups found during this GET or HEAD request: {name or id asked: the group's id}, what
-    CKAN's ``convert_group_name_or_id_to_id`` would answer for them (``model.Group.get``, any
-    state). A producer page asks it for the same producer in organization_show, in its follower
-    count and in ``am_following_group``, two queries each; a request that changes nothing cannot
-    make a found group vanish. None outside such a request (no memory is kept)."""
+def _found_in_this_request(kind):
+    """The groups or datasets (``kind``) found during this GET or HEAD request: {name or id asked:
+    its id}, what CKAN's ``convert_group_name_or_id_to_id`` or ``convert_package_name_or_id_to_id``
+    would answer for them (``model.Group.get`` or ``model.Package.get``, any state). A producer
+    page asks it for the same producer in organization_show, in its follower count and in
+    ``am_following_group``, a dataset page for the same dataset in package_show and
+    ``am_following_dataset``, two queries each; a request that changes nothing cannot make a found
+    group or dataset vanish. None outside such a request (no memory is kept)."""
     from flask import g, has_request_context, request
 
     if not has_request_context() or request.method not in ("GET", "HEAD"):
         return None
-    return g.setdefault("_datagovma_known_groups", {})
+    return g.setdefault("_datagovma_found", {}).setdefault(kind, {})
 
 
-def _remember_group(ref, group_id):
-    known = _known_groups() if isinstance(ref, str) else None
-    if known is not None:
-        known[ref] = known[group_id] = group_id
+def _remember(kind, ref, found_id):
+    found = _found_in_this_request(kind) if isinstance(ref, str) and found_id else None
+    if found is not None:
+        found[ref] = found[found_id] = found_id
 
 
-def _known_group_id(data_dict):
-    """The id of the group ``data_dict["id"]`` names if this request found it already, else None."""
+def _known_id(kind, data_dict):
+    """The id of what ``data_dict["id"]`` names if this request found it already, else None."""
     ref = data_dict.get("id")
-    known = _known_groups() if isinstance(ref, str) else None
-    return known.get(ref) if known else None
+    found = _found_in_this_request(kind) if isinstance(ref, str) else None
+    return found.get(ref) if found else None
 
 
 def _documented_as_core(chained):
@@ -197,11 +201,11 @@ def group_follower_count(original, context, data_dict):
     """Core's access check and validation of the id, then one SQL count: core builds an ORM query
     with new table aliases at each call, 1.5 ms of Python for a count of a few rows, asked by
     every organization_show and group_show (each producer and theme page). A group this request
-    found already (_known_groups) is not looked up again."""
+    found already (_found_in_this_request) is not looked up again."""
     if context.get("schema"):  # a caller's own schema: core's way
         return original(context, data_dict)
     tk.check_access("group_follower_count", context, data_dict)
-    group_id = _known_group_id(data_dict) or _validated_group_id(context, data_dict)
+    group_id = _known_id("group", data_dict) or _validated_group_id(context, data_dict)
     return model.Session.execute(_FOLLOWERS, {"id": group_id}).scalar()
 
 
@@ -209,24 +213,54 @@ def _validated_group_id(context, data_dict):
     """The id core's follow schema turns ``data_dict["id"]`` into, or its ValidationError."""
     from ckan.logic.schema import default_follow_group_schema
 
-    data, errors = tk.navl_validate(data_dict, default_follow_group_schema(), context)
+    return _validated_id("group", default_follow_group_schema(), context, data_dict)
+
+
+def _validated_id(kind, schema, context, data_dict):
+    data, errors = tk.navl_validate(data_dict, schema, context)
     if errors:
         raise tk.ValidationError(errors)
-    _remember_group(data_dict["id"], data["id"])
+    _remember(kind, data_dict["id"], data["id"])
     return data["id"]
+
+
+def _not_logged_in_follows_nothing(original, context, data_dict, kind, schema):
+    """Core's am_following_* answers a visitor who is not logged in with NotAuthorized, after
+    validating the id (a ValidationError for an unknown one) and looking a user named "" up: 2.5 ms
+    of a producer or dataset page, whose view asks it for every visitor. The same answers, without
+    the user look-up, and without the id's when this request found it already."""
+    if context.get("user") or context.get("schema"):
+        return original(context, data_dict)
+    tk.check_access(f"am_following_{'group' if kind == 'group' else 'dataset'}", context, data_dict)
+    if not _known_id(kind, data_dict):
+        _validated_id(kind, schema(), context, data_dict)
+    raise tk.NotAuthorized
 
 
 @_documented_as_core
 @tk.chained_action
 @tk.side_effect_free
 def am_following_group(original, context, data_dict):
-    """Core answers a visitor who is not logged in with NotAuthorized, after validating the id
-    (a ValidationError for an unknown group) and looking a user named "" up: 2.5 ms of a producer
-    page, whose view asks it for every visitor. The same answers, without the user look-up, and
-    without the group look-up when this request found the group already (_known_groups)."""
-    if context.get("user") or context.get("schema"):
-        return original(context, data_dict)
-    tk.check_access("am_following_group", context, data_dict)
-    if not _known_group_id(data_dict):
-        _validated_group_id(context, data_dict)
-    raise tk.NotAuthorized
+    from ckan.logic.schema import default_follow_group_schema
+
+    return _not_logged_in_follows_nothing(original, context, data_dict, "group", default_follow_group_schema)
+
+
+@_documented_as_core
+@tk.chained_action
+@tk.side_effect_free
+def am_following_dataset(original, context, data_dict):
+    from ckan.logic.schema import default_follow_dataset_schema
+
+    return _not_logged_in_follows_nothing(original, context, data_dict, "package", default_follow_dataset_schema)
+
+
+@_documented_as_core
+@tk.chained_action
+@tk.side_effect_free
+def package_show(original, context, data_dict):
+    """Core's answer; the dataset it found is remembered for the rest of this GET request (core
+    looks it up by ``model.Package.get``, as its id converter does)."""
+    result = original(context, data_dict)
+    _remember("package", data_dict.get("id") or data_dict.get("name_or_id"), result.get("id"))
+    return result
