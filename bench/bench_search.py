@@ -28,7 +28,7 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
 
 from corpus import documents  # noqa: E402
-from harness import gunicorn_portal, percentile  # noqa: E402
+from harness import gunicorn_portal, machine_speed, percentile  # noqa: E402
 
 from datagovma_search.process import SearchProcess  # noqa: E402
 
@@ -175,7 +175,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--single", type=int, default=2_000, help="documents sent one per request")
     args = parser.parse_args()
-    out = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version()}, "docs": args.docs}
+    out = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version()}, "docs": args.docs,
+           "machine_before": machine_speed()}
 
     t = time.perf_counter()
     docs = list(documents(args.docs + args.single, site_id=SITE))
@@ -237,6 +238,7 @@ def main():
                 print(f"{label}: p50 {row['p50_ms']} ms p95 {row['p95_ms']} ms ({row['count']} found)", flush=True)
         finally:
             service.stop()
+    out["machine_after"] = machine_speed()
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     with open(os.path.join(HERE, "results", "search.json"), "w") as handle:
         json.dump(out, handle, indent=2, ensure_ascii=False)
@@ -247,6 +249,10 @@ def main():
 def write_markdown(out):
     lines = [
         f"# Search service benchmark ({out['docs']:,} datasets, {out['machine']['cpus']} cores)",
+        "",
+        f"Python {out['machine']['python']}. Machine: a 5-million-step Python loop took "
+        f"{out['machine_before']['python_loop_5M_s']} s before the run and "
+        f"{out['machine_after']['python_loop_5M_s']} s after it (bench/harness.py).",
         "",
         "| measure | value |",
         "|---|---|",
