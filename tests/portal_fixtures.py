@@ -76,6 +76,15 @@ def complete_dataset(**overrides):
     return dataset
 
 
+def publish(portal, **overrides):
+    """A complete dataset (``complete_dataset(**overrides)``) created by HCP's GdD, submitted and
+    published by its ROD: what the portal shows visitors. Returns the dataset as created."""
+    created = portal["gdd_hcp"].ok("package_create", **complete_dataset(**overrides))
+    portal["gdd_hcp"].ok("datagovma_dataset_submit", id=created["id"])
+    portal["rod_hcp"].ok("datagovma_dataset_publish", id=created["id"])
+    return created
+
+
 def comparable_page(body):
     """A page's HTML without what differs at each rendering: the schema.org script names its blank
     nodes anew (tests/dcat checks it), and the CSRF token is signed with the time."""

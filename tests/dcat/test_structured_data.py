@@ -9,17 +9,14 @@ from rdflib import Graph, Literal, Namespace
 from rdflib.compare import isomorphic
 
 from ..conftest import PORTAL_PLUGINS
-from ..portal_fixtures import complete_dataset
+from ..portal_fixtures import publish
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS), pytest.mark.usefixtures("portal")]
 
 
 @pytest.fixture
 def dataset(portal):
-    created = portal["gdd_hcp"].ok("package_create", **complete_dataset())
-    portal["gdd_hcp"].ok("datagovma_dataset_submit", id=created["id"])
-    portal["rod_hcp"].ok("datagovma_dataset_publish", id=created["id"])
-    return portal["anonymous"].ok("package_show", id=created["id"])
+    return portal["anonymous"].ok("package_show", id=publish(portal)["id"])
 
 
 def json_ld(text):
@@ -73,9 +70,7 @@ def test_a_dataset_with_many_resources_gets_ckanext_dcats_json_ld_too(app, porta
     resources = [{"url": f"http://127.0.0.1/serie-{n}.csv", "format": "csv",
                   "name_translated": {"fr": f"Série statistique régionale numéro {n}", "ar": f"سلسلة {n}"}}
                  for n in range(120)]
-    created = portal["gdd_hcp"].ok("package_create", **complete_dataset(name="cent-vingt-series", resources=resources))
-    portal["gdd_hcp"].ok("datagovma_dataset_submit", id=created["id"])
-    portal["rod_hcp"].ok("datagovma_dataset_publish", id=created["id"])
+    created = publish(portal, name="cent-vingt-series", resources=resources)
     from ckanext.dcat.helpers import structured_data as dcat_structured_data
 
     dataset = portal["anonymous"].ok("package_show", id=created["id"])

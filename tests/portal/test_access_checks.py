@@ -6,7 +6,7 @@ from ckan import logic
 from ckan.lib import helpers
 
 from ..conftest import PORTAL_PLUGINS
-from ..portal_fixtures import PASSWORD, comparable_page, complete_dataset
+from ..portal_fixtures import PASSWORD, comparable_page, publish
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS), pytest.mark.usefixtures("portal")]
 
@@ -16,10 +16,7 @@ def dataset(portal):
     portal["sysadmin"].ok("group_create", name="societe", title_translated={"fr": "Société"})
     resources = [{"url": f"http://127.0.0.1/t{n}.csv", "format": "csv", "name_translated": {"fr": f"T{n}"}}
                  for n in range(3)]
-    created = portal["gdd_hcp"].ok("package_create", **complete_dataset(resources=resources))
-    portal["gdd_hcp"].ok("datagovma_dataset_submit", id=created["id"])
-    portal["rod_hcp"].ok("datagovma_dataset_publish", id=created["id"])
-    return created
+    return publish(portal, resources=resources)
 
 
 @pytest.fixture

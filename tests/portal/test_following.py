@@ -9,17 +9,14 @@ from ckan import model
 from ckan.logic.action import get as core_get
 
 from ..conftest import PORTAL_PLUGINS
-from ..portal_fixtures import Api, complete_dataset
+from ..portal_fixtures import Api, publish
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS), pytest.mark.usefixtures("portal")]
 
 
 @pytest.fixture
 def published(portal):
-    dataset = portal["gdd_hcp"].ok("package_create", **complete_dataset(name="population-regions"))
-    portal["gdd_hcp"].ok("datagovma_dataset_submit", id=dataset["id"])
-    portal["rod_hcp"].ok("datagovma_dataset_publish", id=dataset["id"])
-    return dataset
+    return publish(portal, name="population-regions")
 
 
 def core_error(app, action, **data_dict):

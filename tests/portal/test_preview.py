@@ -9,7 +9,7 @@ import pytest
 from ckanext.datagovma import preview as preview_module
 
 from ..conftest import PORTAL_PLUGINS
-from ..portal_fixtures import complete_dataset
+from ..portal_fixtures import publish
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS), pytest.mark.usefixtures("portal")]
 
@@ -18,10 +18,7 @@ CSV = "Région;Année;Population\nTanger-Tétouan-Al Hoceïma;2024;4030222\nال
 
 @pytest.fixture
 def dataset(portal):
-    created = portal["gdd_hcp"].ok("package_create", **complete_dataset(name="population-regions"))
-    portal["gdd_hcp"].ok("datagovma_dataset_submit", id=created["id"])
-    portal["rod_hcp"].ok("datagovma_dataset_publish", id=created["id"])
-    return created
+    return publish(portal, name="population-regions")
 
 
 def upload(app, portal, dataset, filename, content, fmt):
