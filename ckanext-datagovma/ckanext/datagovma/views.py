@@ -32,8 +32,8 @@ DONE = {
 def home():
     """The home page (templates/home/index.html). Its key figures, themes, regions and lists come
     from its own helpers; core's home view first searched four datasets and five facets that this
-    page does not show, a quarter of a home page's time. Core's notice to a logged-in user with no
-    e-mail address stays, in core's words."""
+    page does not show (a faceted search over every dataset at each visit). Core's notice to a
+    logged-in user with no e-mail address stays, in core's words."""
     user = tk.current_user
     if user.is_authenticated and not user.email:
         url = tk.h.url_for("user.edit")
