@@ -87,3 +87,17 @@ def test_a_dataset_shown_then_deleted_in_another_request_is_looked_up_again(app,
     error = portal["anonymous"].call("am_following_dataset", status=409, id="population-regions")["error"]
     assert error["id"]
     app.get("/dataset/population-regions", status=404)
+
+
+def test_a_request_context_pushed_by_a_command_remembers_nothing(app, published):
+    """ckanext-harvest's consumers run for days inside one test_request_context, creating and
+    purging datasets: what they find is not kept there, so a purged name is unknown again."""
+    import ckan.plugins.toolkit as tk
+    from flask import g
+
+    with app.flask_app.test_request_context():
+        shown = tk.get_action("package_show")({"ignore_auth": True}, {"id": "population-regions"})
+        assert shown["id"] == published["id"] and g.get("_datagovma_found") is None
+        tk.get_action("dataset_purge")({"ignore_auth": True}, {"id": "population-regions"})
+        with pytest.raises(tk.ValidationError):
+            tk.get_action("am_following_dataset")({"user": ""}, {"id": "population-regions"})

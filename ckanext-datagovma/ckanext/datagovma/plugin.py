@@ -18,6 +18,7 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.tracking.plugin import TrackingPlugin
 
 from . import assets, forking, indexing, portal, preview, tracking, uploads, views
+from .logic import action
 
 
 @tk.blanket.actions
@@ -54,6 +55,7 @@ class DatagovmaPlugin(p.SingletonPlugin, DefaultTranslation):
             app.after_request(uploads.safe_download_headers)
             app.before_request(views.check_catalog_parameters)
             app.before_request(portal.normalise_search_parameters)
+            app.before_request(action.start_request_memory)
             assets.build_once()
         return app
 

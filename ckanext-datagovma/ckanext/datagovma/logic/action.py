@@ -142,12 +142,22 @@ def _found_in_this_request(kind):
     page asks it for the same producer in organization_show, in its follower count and in
     ``am_following_group``, a dataset page for the same dataset in package_show and
     ``am_following_dataset``, two queries each; a request that changes nothing cannot make a found
-    group or dataset vanish. None outside such a request (no memory is kept)."""
-    from flask import g, has_request_context, request
+    group or dataset vanish. None outside such a request (start_request_memory)."""
+    from flask import g, has_request_context
 
-    if not has_request_context() or request.method not in ("GET", "HEAD"):
-        return None
-    return g.setdefault("_datagovma_found", {}).setdefault(kind, {})
+    found = g.get("_datagovma_found") if has_request_context() else None
+    return None if found is None else found.setdefault(kind, {})
+
+
+def start_request_memory():
+    """Flask ``before_request`` hook (plugin.make_middleware): a GET or HEAD request that the portal
+    serves gets an empty memory of found groups and datasets. A request context that a command
+    pushes gets none: ckanext-harvest's consumers run for days inside one such context, creating
+    and purging datasets, and before_request hooks only run for requests served."""
+    from flask import g, request
+
+    if request.method in ("GET", "HEAD"):
+        g._datagovma_found = {}
 
 
 def _remember(kind, ref, found_id):
