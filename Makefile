@@ -36,7 +36,7 @@ CONFORMANCE_TESTS := \
 	ckan/tests/controllers/test_feed.py \
 	ckanext/example_ipermissionlabels/tests
 
-.PHONY: help run test install venv-interpreter services config lint conformance conformance-run conformance-full bench bench-search bench-rebuild bench-portal bench-harvest constraints clean
+.PHONY: help run test install venv-interpreter services config lint conformance conformance-run conformance-full bench bench-search bench-rebuild bench-portal bench-interpreter bench-harvest constraints clean
 
 help:
 	@echo "make run    - set up what is missing and start the portal on http://127.0.0.1:5000"
@@ -151,6 +151,11 @@ bench-harvest: install services config
 bench-portal: install services config
 	$(BIN)/python bench/portal_10k.py
 	$(BIN)/python bench/bench_portal.py
+
+# the portal under the venv's interpreter and another (OTHER_PYTHON, default: python3 on PATH),
+# whose venv it makes in var/bench-venv-other; on the portal bench-portal filled
+bench-interpreter: install services config
+	$(BIN)/python bench/bench_interpreter.py
 
 clean:
 	rm -rf var

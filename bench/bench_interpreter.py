@@ -8,7 +8,7 @@ stack: gunicorn with 2 workers and its own search service over a copy of one ind
 portal. The citizens' pages are measured on each stack in turn for each measure
 (bench_portal.measure_pages), since this machine's speed drifts from one minute to the next.
 
-    BENCH_PROFILE=bench python bench/bench_interpreter.py
+    make bench-interpreter      # or: BENCH_PROFILE=bench python bench/bench_interpreter.py
     OTHER_PYTHON=/usr/local/bin/python3.12 BENCH_PROFILE=bench python bench/bench_interpreter.py
 
 Writes bench/results/interpreter.json and bench/results/interpreter.md.
