@@ -5,6 +5,7 @@ tracking summary is updated (`ckan tracking update`, run by `make run` every 10 
 import datetime as dt
 import os
 import re
+import time
 
 import pytest
 
@@ -17,6 +18,24 @@ pytestmark = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS), pytest.ma
 
 def figure(body, label):
     return int(re.search(rf"<strong><span[^>]*>(\d+)</span></strong>\s*{label}", body)[1])
+
+
+def tracked(page_views, downloads, timeout=15):
+    """{tracking type: rows} of tracking_raw once the live server has written the rows expected.
+    The browser does not wait for its tracking requests (a download's gives up after 30 ms and
+    the link is followed at once): on a loaded machine the server may still be writing them when
+    the test goes on, and the summary would be computed without them."""
+    from ckan import model
+    from sqlalchemy import text
+
+    deadline = time.time() + timeout
+    while True:
+        rows = dict(model.Session.execute(
+            text("SELECT tracking_type, count(*) FROM tracking_raw GROUP BY tracking_type")).fetchall())
+        model.Session.commit()  # a new snapshot for the next look
+        if (rows.get("page", 0) >= page_views and rows.get("resource", 0) >= downloads) or time.time() > deadline:
+            return rows
+        time.sleep(0.1)
 
 
 def test_views_and_downloads_in_a_browser_feed_the_key_figures(app, browser, live_server, portal):
@@ -41,6 +60,7 @@ def test_views_and_downloads_in_a_browser_feed_the_key_figures(app, browser, liv
 
     from ckanext.datagovma import portal as portal_module
 
+    assert tracked(page_views=2, downloads=1) == {"page": 2, "resource": 1}
     update_all(dt.date.today().isoformat())
     portal_module._FIGURES_CACHE["value"] = None
     figures = app.get("/chiffres-cles").body
