@@ -1,14 +1,16 @@
-"""Web routes of our own: the home page, the review panel's buttons, region and province pages
-(and their RDF), and the key figures page."""
+"""Web routes of our own: the home page, the dataset page's route, the review panel's buttons,
+region and province pages (and their RDF), and the key figures page."""
 
 from flask import Blueprint, make_response, request
 
 import ckan.plugins.toolkit as tk
 
-__all__ = ["datagovma_home", "datagovma_review", "datagovma_places", "datagovma_figures"]
+__all__ = ["datagovma_home", "datagovma_dataset", "datagovma_review", "datagovma_places", "datagovma_figures"]
 
-# registered before core's blueprints (CKAN registers plugins' first), so "/" is served here
+# registered before core's and ckanext-dcat's blueprints (CKAN registers plugins' blueprints in the
+# order of ckan.plugins, core's last), so "/" and "/dataset/<id>" are served here
 datagovma_home = Blueprint("datagovma_home", __name__)
+datagovma_dataset = Blueprint("datagovma_dataset", __name__)
 datagovma_review = Blueprint("datagovma_review", __name__)
 datagovma_places = Blueprint("datagovma_places", __name__)
 datagovma_figures = Blueprint("datagovma_figures", __name__)
@@ -42,6 +44,22 @@ def home():
             + tk._("%s uses your email address if you need to reset your password.") % tk.config.get("ckan.site_title"),
             allow_html=True)
     return tk.render("home/index.html", extra_vars={})
+
+
+@datagovma_dataset.route("/dataset/<id>")
+def read(id):
+    """A dataset's page, or its DCAT record when the Accept header asks for RDF (ckanext-dcat's
+    content negotiation, which owned this route). ckanext-dcat looked the dataset up in PostgreSQL
+    (by id, then by name: two queries) only to learn its type before core's page looked it up
+    again; a dataset under /dataset/ is of type ``dataset``, as core's own route says, and core's
+    page takes the type of the dataset it finds for its templates."""
+    from ckan.views import dataset as core_dataset
+    from ckanext.dcat import utils as dcat_utils
+
+    rdf_format = dcat_utils.check_access_header()
+    if rdf_format:
+        return dcat_utils.read_dataset_page(id, rdf_format)
+    return core_dataset.read("dataset", id)
 
 
 @datagovma_review.route("/dataset/<id>/review/<transition>", methods=["POST"])

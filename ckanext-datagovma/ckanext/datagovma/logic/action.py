@@ -5,9 +5,10 @@ who did it and when; the ``datagovma_workflow`` context flag is what lets the ch
 ``publication_status`` validator.
 
 Also ``organization_show``, ``group_show``, ``group_follower_count``, ``am_following_group``,
-``am_following_dataset`` and ``package_show``, chained: the same answers as CKAN's for less work on
-every producer, theme and dataset page (see _show_without_empty_sub_groups, _found_in_this_request,
-group_follower_count and _not_logged_in_follows_nothing)."""
+``am_following_dataset``, ``package_show`` and ``resource_view_list``, chained: the same answers as
+CKAN's for less work on every producer, theme and dataset page (see _show_without_empty_sub_groups,
+_found_in_this_request, group_follower_count, _not_logged_in_follows_nothing, package_show and
+resource_view_list)."""
 
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from ckan.logic.action import get as core_get
 
 __all__ = ["datagovma_dataset_submit", "datagovma_dataset_publish", "datagovma_dataset_return",
            "organization_show", "group_show", "group_follower_count", "am_following_group",
-           "am_following_dataset", "package_show"]
+           "am_following_dataset", "package_show", "resource_view_list"]
 
 
 def _current(context, data_dict):
@@ -185,7 +186,21 @@ def _documented_as_core(chained):
 @tk.chained_action
 @tk.side_effect_free
 def organization_show(original, context, data_dict):
+    if _asked_by_its_own_page(context, data_dict):
+        data_dict = dict(data_dict, include_dataset_count=False)
     return _show_without_empty_sub_groups(original, context, data_dict)
+
+
+def _asked_by_its_own_page(context, data_dict):
+    """Whether a producer's page (core's ``organization.read``) asks for the producer it lists.
+    Core then counts the producer's datasets with a search of their own (``package_count``), and
+    searches them again for the listing; the page shows no such count (the producer card has none,
+    and the listing counts its own results, which the reader's facets filter). Asked without it,
+    the page costs one search less; any other caller gets core's count."""
+    from flask import has_request_context, request
+
+    return (bool(context.get("for_view")) and "include_dataset_count" not in data_dict
+            and has_request_context() and request.method == "GET" and request.endpoint == "organization.read")
 
 
 @_documented_as_core
@@ -269,8 +284,77 @@ def am_following_dataset(original, context, data_dict):
 @tk.chained_action
 @tk.side_effect_free
 def package_show(original, context, data_dict):
-    """Core's answer; the dataset it found is remembered for the rest of this GET request (core
-    looks it up by ``model.Package.get``, as its id converter does)."""
+    """Core's answer, for one query where core made four: core's ``model.Package.get`` and its
+    access check's each try the name as a primary key (a query that finds nothing) before looking
+    it up by name. The dataset named or identified is loaded here in one query and core is asked
+    by its id, which both then find in SQLAlchemy's session. The dataset found is remembered for
+    the rest of this GET request (_found_in_this_request), and so are its resources, for
+    resource_view_list."""
+    ref = data_dict.get("id") or data_dict.get("name_or_id")
+    if ref is not None and not isinstance(ref, str):
+        # core looks a list or a number up in SQL and answers 500
+        raise tk.ValidationError({"id": [tk._("Must be a Unicode string value")]})
+    if ref and not context.get("for_update"):
+        dataset = _dataset_named_or_identified(ref)
+        if dataset is not None:
+            data_dict = dict(data_dict, id=dataset.id)
     result = original(context, data_dict)
-    _remember("package", data_dict.get("id") or data_dict.get("name_or_id"), result.get("id"))
+    _remember("package", ref, result.get("id"))
+    resources = _found_in_this_request("resource_of")
+    if resources is not None:
+        resources.update((resource["id"], result["id"]) for resource in result.get("resources") or []
+                         if isinstance(resource, dict) and "id" in resource)
     return result
+
+
+def _dataset_named_or_identified(ref):
+    """``model.Package.get(ref)`` in one query: the dataset whose id is ``ref``, else the one
+    whose name is, in any state."""
+    return (model.Session.query(model.Package)
+            .filter(sa.or_(model.Package.id == ref, model.Package.name == ref))
+            .order_by((model.Package.id == ref).desc())
+            .first())
+
+
+@_documented_as_core
+@tk.chained_action
+@tk.side_effect_free
+def resource_view_list(original, context, data_dict):
+    """Core's answer. A dataset page asks it for each resource of the dataset (to know which have
+    a preview), two queries each: the resource, then its views. For a resource of a dataset that
+    this GET request showed, the dataset's resources and all their views are read in one query at
+    the first call, and each call is answered from them after core's access check."""
+    from ckan.lib import datapreview
+    from ckan.lib.dictization import model_dictize
+
+    resource_id = data_dict.get("id")
+    datasets = _found_in_this_request("resource_of")
+    dataset_id = datasets.get(resource_id) if datasets and isinstance(resource_id, str) else None
+    if dataset_id is None or context.get("schema"):
+        return original(context, data_dict)
+    views = _found_in_this_request("views_of_dataset")
+    if dataset_id not in views:
+        views[dataset_id] = _views_by_resource(dataset_id)
+    if resource_id not in views[dataset_id]:
+        return original(context, data_dict)  # not among the dataset's resources any more: core's answer
+    resource, resource_views = views[dataset_id][resource_id]
+    context["resource"] = resource
+    tk.check_access("resource_view_list", context, data_dict)
+    shown = [view for view in resource_views if datapreview.get_view_plugin(view.view_type)]
+    return model_dictize.resource_view_list_dictize(shown, context)
+
+
+def _views_by_resource(dataset_id):
+    """{resource id: (resource, [its views, in their order])} for every resource of the dataset, in
+    one query. The access check looks each resource up by primary key in SQLAlchemy's session,
+    which holds an object only while something refers to it: this memory does."""
+    rows = (model.Session.query(model.Resource, model.ResourceView)
+            .outerjoin(model.ResourceView, model.ResourceView.resource_id == model.Resource.id)
+            .filter(model.Resource.package_id == dataset_id)
+            .order_by(model.Resource.id, model.ResourceView.order))
+    found = {}
+    for resource, view in rows:
+        found.setdefault(resource.id, (resource, []))
+        if view is not None:
+            found[resource.id][1].append(view)
+    return found

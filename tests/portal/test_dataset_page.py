@@ -1,0 +1,154 @@
+"""The dataset page's route (views.read, in place of ckanext-dcat's) and the look-ups behind it:
+package_show and resource_view_list, chained in logic/action.py, give CKAN's own answers while a
+page reads the dataset once and the views of all its resources at once."""
+
+import io
+import json
+
+import pytest
+from ckan import model
+from ckan.logic.action import get as core_get
+from rdflib import Graph
+from rdflib.namespace import DCAT, RDF
+from sqlalchemy import event
+
+from ..conftest import PORTAL_PLUGINS
+from ..portal_fixtures import publish
+
+pytestmark = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS), pytest.mark.usefixtures("portal")]
+
+CSV = "Région;Population\nOriental;2294665\n".encode()
+
+
+@pytest.fixture
+def dataset(app, portal):
+    """A published dataset with three resources: two CSV files stored by the portal (each gets a
+    preview) between which sits a link to another site (no preview)."""
+    created = publish(portal, name="population-regions", resources=[])
+    for name, upload in (("premier.csv", True), ("ailleurs", False), ("second.csv", True)):
+        data = {"package_id": created["id"], "format": "CSV", "name_translated": json.dumps({"fr": name})}
+        if upload:
+            data["upload"] = (io.BytesIO(CSV), name)
+        else:
+            data["url"] = "http://127.0.0.1/ailleurs.csv"
+        app.post("/api/3/action/resource_create", headers=portal["gdd_hcp"].headers, data=data)
+    return portal["anonymous"].ok("package_show", id=created["id"])
+
+
+@pytest.fixture
+def statements(app):
+    """The SQL statements sent while it is active: [statement]."""
+    sent = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(" ".join(statement.split()))
+
+    event.listen(model.meta.engine, "before_cursor_execute", record)
+    yield sent
+    event.remove(model.meta.engine, "before_cursor_execute", record)
+
+
+def test_the_page_offers_a_preview_exactly_for_the_resources_that_have_one(app, dataset):
+    body = app.get("/dataset/population-regions").body
+    order = [body.index(r["id"]) for r in dataset["resources"]]
+    assert order == sorted(order)
+    previews = {r["id"]: bool(portal_views(app, r["id"])) for r in dataset["resources"]}
+    assert list(previews.values()) == [True, False, True]
+    for resource in dataset["resources"]:
+        item = body[body.index(f'data-id="{resource["id"]}"'):]
+        item = item[:item.index("</li>\n", item.index("dropdown-menu"))]
+        label = "Aperçu" if previews[resource["id"]] else "Plus d'information"
+        assert label in item, (resource["url"], item)
+
+
+def portal_views(app, resource_id):
+    with app.flask_app.test_request_context():
+        return core_get.resource_view_list({"model": model, "session": model.Session, "user": "",
+                                            "ignore_auth": True}, {"id": resource_id})
+
+
+def test_the_page_reads_the_dataset_once_and_the_views_of_all_its_resources_at_once(app, dataset, statements):
+    app.get("/dataset/population-regions")
+    from_package = [s for s in statements if " FROM package " in s]
+    assert len(from_package) == 1, from_package  # core: four (two look-ups, each trying the name as an id)
+    views = [s for s in statements if "FROM resource_view" in s or "JOIN resource_view" in s]
+    assert len(views) == 1, views  # core: one per resource, after one query for the resource itself
+    assert not [s for s in statements if s.startswith("SELECT resource.id") and "WHERE resource.id =" in s]
+
+
+def test_the_api_lists_a_resources_views_as_core_does(app, portal, dataset):
+    for resource in dataset["resources"]:
+        ours = portal["anonymous"].ok("resource_view_list", id=resource["id"])
+        assert ours == portal_views(app, resource["id"])
+    error = portal["anonymous"].call("resource_view_list", status=404, id="inconnue")["error"]
+    assert error["__type"] == "Not Found Error"
+
+
+def test_a_resource_page_shows_its_preview(app, dataset):
+    resource = dataset["resources"][0]
+    body = app.get(f"/dataset/population-regions/resource/{resource['id']}").body
+    assert '<td dir="auto">Oriental</td>' in body
+
+
+@pytest.mark.parametrize("ref", ["population-regions", "by id"])
+def test_package_show_finds_a_dataset_by_name_or_by_id(portal, dataset, ref):
+    shown = portal["anonymous"].ok("package_show", id=dataset["id"] if ref == "by id" else ref)
+    assert shown["id"] == dataset["id"] and shown["name"] == "population-regions"
+
+
+def test_an_id_wins_over_a_name_as_in_core(portal, dataset):
+    """A dataset named as another's id: the one with that id is shown, as model.Package.get does."""
+    other = publish(portal, name="autre-jeu")
+    # a name looks like an id only through the database (the API refuses such names)
+    named_as_id = model.Session.query(model.Package).filter_by(id=other["id"]).one()
+    named_as_id.name = dataset["id"]
+    model.Session.commit()
+    assert portal["anonymous"].ok("package_show", id=dataset["id"])["id"] == dataset["id"]
+
+
+@pytest.mark.parametrize("ref, status", [("inconnu", 404), ("", 409), (["population-regions"], 409), (7, 409),
+                                         ({"id": "population-regions"}, 409)])
+def test_package_show_answers_a_bad_reference_with_an_error_not_a_500(portal, dataset, ref, status):
+    answer = portal["anonymous"].call("package_show", status=status, id=ref)
+    assert answer["success"] is False
+    if not isinstance(ref, str):
+        # the portal speaks French by default
+        assert answer["error"]["id"] == ["Doit être une valeur de chaîne Unicode"]
+
+
+def test_a_draft_is_not_shown_to_visitors(app, portal):
+    draft = portal["gdd_hcp"].ok("package_create", **_draft())
+    app.get(f"/dataset/{draft['name']}", status=404)
+    page = app.get(f"/dataset/{draft['name']}", headers=portal["gdd_hcp"].headers)
+    assert draft["name"] in page.body
+
+
+def _draft():
+    from ..portal_fixtures import complete_dataset
+
+    return complete_dataset(name="brouillon")
+
+
+def test_the_page_by_id_redirects_to_the_page_by_name(app, dataset):
+    response = app.get(f"/dataset/{dataset['id']}", follow_redirects=False)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/dataset/population-regions")
+
+
+def test_unknown_dataset_is_a_404_page_in_the_readers_language(app, dataset):
+    """CKAN's catalogues leave this message of core's untranslated; ours give it."""
+    assert "Jeu de données introuvable, ou que vous n" in app.get("/dataset/inconnu", status=404).body
+    arabic = app.get("/ar/dataset/inconnu", status=404).body
+    assert "مجموعة البيانات غير موجودة أو لا تملك صلاحية الاطلاع عليها" in arabic
+
+
+@pytest.mark.parametrize("accept, rdf_format", [("text/turtle", "turtle"), ("application/ld+json", "json-ld")])
+def test_the_dataset_address_answers_rdf_when_asked_for_it(app, dataset, accept, rdf_format):
+    response = app.get("/dataset/population-regions", headers={"Accept": accept})
+    assert response.headers["Content-Type"].startswith(accept)
+    graph = Graph().parse(data=response.body, format=rdf_format)
+    assert len(list(graph.subjects(RDF.type, DCAT.Dataset))) == 1
+
+
+def test_the_creation_form_is_not_taken_for_a_dataset_named_new(app, portal):
+    page = app.get("/dataset/new", headers=portal["gdd_hcp"].headers)
+    assert 'id="dataset-edit"' in page.body
