@@ -76,6 +76,40 @@ def test_the_producer_page_lists_its_datasets_without_the_count_search(app, with
     assert counted == []
 
 
+@pytest.fixture
+def searches(monkeypatch):
+    """The searches sent to the search service: [fq of each]."""
+    from ckan.lib.search import query
+
+    sent = []
+    real = query.PackageSearchQuery.run
+
+    def spy(self, query_dict, *args, **kwargs):
+        sent.append(query_dict.get("fq"))
+        return real(self, query_dict, *args, **kwargs)
+
+    monkeypatch.setattr(query.PackageSearchQuery, "run", spy)
+    return sent
+
+
+@pytest.mark.parametrize("prefix", ["", "/ar"])
+def test_the_producer_page_searches_its_datasets_once(app, with_datasets, searches, prefix):
+    """Core counted the producer's datasets for organization_show (a search the page never shows)
+    before searching them for the listing, whose own count the page prints."""
+    body = app.get(f"{prefix}/organization/haut-commissariat-au-plan").body
+    assert len(searches) == 1, searches
+    assert "population-regions" in body and "menages-2024" in body
+    assert ("2 jeux de données trouvés" if not prefix else "2") in body
+    filtered = app.get(f"{prefix}/organization/haut-commissariat-au-plan", query_string={"q": "menages"}).body
+    assert "menages-2024" in filtered and "population-regions" not in filtered
+
+
+def test_other_callers_still_get_the_producers_dataset_count(app, with_datasets):
+    anonymous = with_datasets["anonymous"]
+    assert anonymous.ok("organization_show", id="haut-commissariat-au-plan")["package_count"] == 2
+    assert app.get("/organization/about/haut-commissariat-au-plan").status_code == 200
+
+
 @pytest.mark.parametrize("data", [{"include_groups": "false"}, {"include_groups": True},
                                   {"include_dataset_count": "false"}])
 def test_explicit_options_get_cores_answer(app, with_datasets, data):
