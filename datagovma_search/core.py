@@ -9,7 +9,7 @@ from collections import OrderedDict
 import numpy as np
 
 from . import datemath
-from .engine import Index, SearchContext, facet_counts, top_ordinals
+from .engine import Index, SearchContext, facet_counts, top_ordinals, top_terms
 from .errors import SolrError
 from .query_builder import QueryBuilder, parse_sort
 from .schema import Schema
@@ -378,25 +378,28 @@ class Core:
             if order not in ("count", "index", "true", "false"):
                 raise SolrError(f"Unknown facet sort value: {order}")
             counts, terms = facet_counts(self.index, name, mask)
-            if terms is None:  # numeric field: {value: count}
-                fmt = (
-                    (lambda v: datemath.format_ms(v))
-                    if field.kind == "date"
-                    else ((lambda v: str(int(v))) if field.kind in ("int", "long") else str)
-                )
-                pairs = [(fmt(v), c) for v, c in sorted(counts.items())]
+            by_count = order in ("count", "true")
+            if terms is not None and len(terms) and not prefix:
+                # chosen and ordered by numpy: a keywords facet has thousands of terms, of which a
+                # page shows 50
+                pairs = top_terms(self.index, name, counts, mincount, by_count, offset, limit)
             else:
-                pairs = [(terms[t], int(c)) for t, c in enumerate(counts) if c >= mincount]
-            if prefix:
-                pairs = [p for p in pairs if p[0].startswith(prefix)]
-            pairs = [p for p in pairs if p[1] >= mincount]
-            if order in ("count", "true"):
-                pairs.sort(key=lambda p: (-p[1], p[0]))
-            else:
-                pairs.sort(key=lambda p: p[0])
-            pairs = pairs[offset:]
-            if limit >= 0:
-                pairs = pairs[:limit]
+                if terms is None:  # numeric field: {value: count}
+                    fmt = (
+                        (lambda v: datemath.format_ms(v))
+                        if field.kind == "date"
+                        else ((lambda v: str(int(v))) if field.kind in ("int", "long") else str)
+                    )
+                    pairs = [(fmt(v), c) for v, c in sorted(counts.items())]
+                else:
+                    pairs = [(terms[t], int(c)) for t, c in enumerate(counts)]
+                if prefix:
+                    pairs = [p for p in pairs if p[0].startswith(prefix)]
+                pairs = [p for p in pairs if p[1] >= mincount]
+                pairs.sort(key=(lambda p: (-p[1], p[0])) if by_count else (lambda p: p[0]))
+                pairs = pairs[offset:]
+                if limit >= 0:
+                    pairs = pairs[:limit]
             flat = []
             for value, count in pairs:
                 flat.extend((value, count))

@@ -675,3 +675,18 @@ def facet_counts(index, name, mask):
         sel = col[mask[:m] & (col >= 0)]
     counts = np.bincount(sel, minlength=len(fd.term_list)) if len(fd.term_list) else np.zeros(0, np.int64)
     return counts, fd.term_list
+
+
+def top_terms(index, name, counts, mincount, by_count, offset, limit):
+    """[(term, count)] from a string field's facet ``counts`` (facet_counts): the terms counted at
+    least ``mincount`` times, by count then term (``by_count``) or by term, from ``offset``,
+    ``limit`` of them (all if negative). Only the terms returned are looked at in Python."""
+    fd = index.fields[name]
+    counts = np.asarray(counts)
+    tids = np.flatnonzero(counts >= mincount)
+    ranks = fd.ranks()[tids]  # a term's place in sorted order
+    order = np.lexsort((ranks, -counts[tids])) if by_count else np.argsort(ranks, kind="stable")
+    tids = tids[order][offset:]
+    if limit >= 0:
+        tids = tids[:limit]
+    return [(fd.term_list[t], int(counts[t])) for t in tids.tolist()]

@@ -223,3 +223,39 @@ def test_local_params_as_ckan_allows_them(corpus):
 def test_edismax_accepts_fields_in_q(corpus):
     results = corpus.search("eau organization:onee", **dict(DISMAX, defType="edismax"))
     assert ids(results) == ["id-eau-potable", "id-qualite-eau"]
+
+
+@pytest.mark.parametrize("options", [
+    {"facet.limit": "50", "facet.mincount": "1"},  # what CKAN's pages ask
+    {"facet.limit": "7", "facet.offset": "5", "facet.mincount": "2"},
+    {"facet.limit": "-1", "facet.mincount": "1"},
+    {"facet.limit": "10", "facet.sort": "index", "facet.mincount": "1"},
+    {"facet.limit": "-1", "facet.sort": "index", "facet.offset": "3", "facet.mincount": "3"},
+    {"facet.limit": "5", "facet.prefix": "mot-1", "facet.mincount": "1"},
+])
+def test_keyword_facets_with_many_terms_count_order_and_page_as_solr(solr, options):
+    """Counts descending, ties in term order (index order: terms only, the default when
+    facet.limit is not positive), from facet.offset, facet.limit of them: the terms' counts
+    computed here from the documents themselves."""
+    import random
+
+    rng = random.Random(31)
+    docs = [ckan_doc(f"jeu-{n}", tags=rng.sample([f"mot-{t}" for t in range(300)], rng.randint(1, 6)),
+                     organization="hcp" if n % 3 else "onee") for n in range(400)]
+    solr.add(docs, commit=True)
+    results = solr.search("organization:hcp", rows=0, **dict(LUCENE, facet="true", **{"facet.field": "tags"},
+                                                            **options))
+    counts = {tag: 0 for doc in docs for tag in doc["tags"]}
+    for doc in docs:
+        if doc["organization"] == "hcp":
+            for tag in doc["tags"]:
+                counts[tag] += 1
+    pairs = [(t, c) for t, c in counts.items()
+             if c >= int(options["facet.mincount"]) and t.startswith(options.get("facet.prefix", ""))]
+    # Solr's default order: by count when facet.limit > 0, else by term
+    by_index = options.get("facet.sort", "count" if int(options["facet.limit"]) > 0 else "index") == "index"
+    pairs.sort(key=(lambda p: p[0]) if by_index else (lambda p: (-p[1], p[0])))
+    pairs = pairs[int(options.get("facet.offset", 0)):]
+    if int(options["facet.limit"]) >= 0:
+        pairs = pairs[:int(options["facet.limit"])]
+    assert results.facets["facet_fields"]["tags"] == [x for pair in pairs for x in pair]
