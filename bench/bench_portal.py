@@ -2,7 +2,9 @@
 `/catalog.ttl` pages of 100 datasets (DCAT, issue 5) and the citizens' pages (home, /dataset, a
 dataset page, a producer page) with 1 and 8 concurrent clients, through gunicorn with 2 workers.
 Times are round trips on 127.0.0.1, so they are the server's time plus a loopback hop; at 8 clients
-the time each request spent in a gunicorn worker is reported too (bench/gunicorn_timing.py).
+the time each request spent in a gunicorn worker is reported too (bench/gunicorn_timing.py). The
+clients share the portal's two cores: they speak HTTP with the standard library's http.client,
+which spends a fifth of the CPU `requests` spent per page (its share is reported as "client").
 
     python bench/bench_portal.py
     BENCH_PROFILE=bench python bench/bench_portal.py   # the portal `make bench-harvest` filled
@@ -10,6 +12,7 @@ the time each request spent in a gunicorn worker is reported too (bench/gunicorn
 Writes bench/results/portal.json and bench/results/portal.md.
 """
 
+import http.client
 import json
 import os
 import random
@@ -32,12 +35,40 @@ from harness import (  # noqa: E402
 from datagovma_search.process import SearchProcess  # noqa: E402
 
 
-def timed(session, url):
+class Client:
+    """A visitor's HTTP/1.1 client: one connection, opened again when the server closed it
+    (gunicorn's sync workers close it after each answer, as they do behind a proxy)."""
+
+    def __init__(self):
+        self.connection = None
+        self.address = None
+
+    def get(self, url):
+        """The status of a GET of ``url`` (http://host:port/path), its body read whole."""
+        host_port, _, path = url.split("//", 1)[1].partition("/")
+        if self.address != host_port:
+            host, port = host_port.rsplit(":", 1)
+            self.connection = http.client.HTTPConnection(host, int(port), timeout=300)
+            self.address = host_port
+        try:
+            self.connection.request("GET", "/" + path)
+            response = self.connection.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            self.connection.close()  # the server closed a kept connection meanwhile: once more, anew
+            self.connection.request("GET", "/" + path)
+            response = self.connection.getresponse()
+        response.read()
+        if response.will_close:
+            self.connection.close()
+        return response.status
+
+
+def timed(client, url):
     started = time.perf_counter()
-    resp = session.get(url)
+    status = client.get(url)
     elapsed = (time.perf_counter() - started) * 1000
-    if resp.status_code != 200:
-        raise RuntimeError(f"{url}: {resp.status_code}")
+    if status != 200:
+        raise RuntimeError(f"{url}: {status}")
     return elapsed
 
 
@@ -50,9 +81,9 @@ def cpu_roles(base):
 
 def measure(urls, clients, rounds):
     def worker(seed):
-        session = requests.Session()
+        client = Client()
         rng = random.Random(seed)
-        return [timed(session, rng.choice(urls)) for _ in range(rounds)]
+        return [timed(client, rng.choice(urls)) for _ in range(rounds)]
 
     base = "/".join(urls[0].split("/")[:3])  # http://host:port of the portal measured
     roles = cpu_roles(base)
@@ -81,11 +112,11 @@ def measure_pages(bases, name):
         "producer page": "/organization/haut-commissariat-au-plan",
         "package_search rows=1000 (API)": "/api/3/action/package_search?rows=1000",
     }
-    session = requests.Session()
+    client = Client()
     results = {label: {} for label in bases}
     for page, path in paths.items():
         for base in bases.values():
-            timed(session, base + path)  # warm caches as a running portal has them
+            timed(client, base + path)  # warm caches as a running portal has them
         loads = ((1, 10),) if "rows=1000" in page else ((1, 40), (8, 25))
         for clients, rounds in loads:
             for label, base in bases.items():
@@ -129,9 +160,9 @@ def main():
                 pages = max(1, out["datasets"] // 100)
                 sample = random.Random(1).sample(range(1, pages + 1), min(30, pages))
                 catalog = [f"{base}/catalog.ttl?page={n}" for n in sample]
-                session = requests.Session()
+                client = Client()
                 for url in catalog[:2]:
-                    timed(session, url)  # warm caches as a running portal has them
+                    timed(client, url)  # warm caches as a running portal has them
                 out["catalog_ttl_page_of_100"] = measure(catalog, 1, 30)
                 # the same pages with CKAN's own tracking plugin in place of datagovma_tracking: what
                 # reading the counts per list (tracking.py) is worth on this machine
