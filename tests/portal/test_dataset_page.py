@@ -152,3 +152,27 @@ def test_the_dataset_address_answers_rdf_when_asked_for_it(app, dataset, accept,
 def test_the_creation_form_is_not_taken_for_a_dataset_named_new(app, portal):
     page = app.get("/dataset/new", headers=portal["gdd_hcp"].headers)
     assert 'id="dataset-edit"' in page.body
+
+
+def additional_info_rows(body):
+    """{label: value text} of the dataset page's "additional info" table."""
+    import re
+
+    table = body[body.index('<section class="additional-info">'):]
+    table = table[:table.index("</section>")]
+    rows = re.findall(r'<th scope="row" class="dataset-label">(.*?)</th>\s*<td class="dataset-details"[^>]*>(.*?)</td>',
+                      table, flags=re.S)
+    return {label.strip(): re.sub(r"<[^>]+>", " ", value).split() for label, value in rows}
+
+
+@pytest.mark.parametrize("prefix, provinces_label, cndp_label", [
+    ("", "Provinces et préfectures", "Référence CNDP"), ("/ar", "الأقاليم والعمالات", "مرجع اللجنة الوطنية")])
+def test_the_additional_info_lists_the_fields_that_have_a_value(app, portal, prefix, provinces_label, cndp_label):
+    publish(portal, name="national", spatial_coverage="national", regions=[], provinces=[], rod_name="", gdd_name="")
+    publish(portal, name="deux-provinces")
+    national = additional_info_rows(app.get(f"{prefix}/dataset/national").body)
+    assert not [label for label in national if label.startswith(provinces_label)], national
+    assert not [label for label in national if label.startswith(cndp_label)], national
+    assert all(values for values in national.values()), national  # no empty row
+    provinces = additional_info_rows(app.get(f"{prefix}/dataset/deux-provinces").body)
+    assert [values for label, values in provinces.items() if label.startswith(provinces_label)][0]

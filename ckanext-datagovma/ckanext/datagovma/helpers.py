@@ -24,6 +24,7 @@ __all__ = [
     "datagovma_recent_datasets",
     "datagovma_translated",
     "datagovma_translated_dict",
+    "datagovma_has_value",
     "datagovma_reference_options",
     "datagovma_licence_ids",
     "datagovma_reader_language",
@@ -192,6 +193,18 @@ def datagovma_translated(value, fallback=""):
         if value.get(lang):
             return value[lang]
     return next(iter(value.values()), fallback)
+
+
+def datagovma_has_value(value):
+    """Whether a field's value shows anything: not None, an empty text, list or dict, nor a
+    multilingual value whose languages are all empty."""
+    if isinstance(value, dict):
+        return any(datagovma_has_value(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(datagovma_has_value(v) for v in value)
+    if isinstance(value, str):
+        return bool(value.strip())
+    return value is not None
 
 
 def datagovma_translated_dict(value):
