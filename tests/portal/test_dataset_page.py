@@ -176,3 +176,34 @@ def test_the_additional_info_lists_the_fields_that_have_a_value(app, portal, pre
     assert all(values for values in national.values()), national  # no empty row
     provinces = additional_info_rows(app.get(f"{prefix}/dataset/deux-provinces").body)
     assert [values for label, values in provinces.items() if label.startswith(provinces_label)][0]
+
+
+def heading_and_description(body):
+    heading = body[body.index("<h1>"):body.index("</h1>")]
+    notes = body[body.index('<div class="notes embedded-content"'):]
+    notes = notes[:notes.index("</div>") + len("</div>") + 200]
+    return heading, notes
+
+
+def test_title_and_description_are_in_the_readers_language_with_their_language_marked(app, portal):
+    publish(portal, name="bilingue")
+    heading, notes = heading_and_description(app.get("/ar/dataset/bilingue").body)
+    assert '<span lang="ar" dir="rtl">السكان القانونيون للجهات</span>' in heading
+    assert '<div class="notes embedded-content" lang="ar" dir="rtl">' in notes and "نتائج إحصاء 2024." in notes
+    assert "غير متوفر بهذه اللغة" not in heading + notes
+    heading, notes = heading_and_description(app.get("/dataset/bilingue").body)
+    assert '<span lang="fr" dir="ltr">Population légale des régions</span>' in heading
+    assert "non disponible" not in heading + notes
+
+
+def test_a_title_and_description_missing_in_arabic_are_shown_in_french_and_marked(app, portal):
+    publish(portal, name="en-francais", title_translated={"fr": "Budget de l'État"},
+            notes_translated={"fr": "Lois de finances, par **ministère**."})
+    body = app.get("/ar/dataset/en-francais").body
+    heading, notes = heading_and_description(body)
+    assert '<span lang="fr" dir="ltr">Budget de l&#39;État</span>' in heading
+    assert "(غير متوفر بهذه اللغة)" in heading
+    assert '<div class="notes embedded-content" lang="fr" dir="ltr">' in notes
+    assert "<strong>ministère</strong>" in notes and "(غير متوفر بهذه اللغة)" in notes
+    rows = additional_info_rows(body)
+    assert not [label for label in rows if label in ("العنوان", "الوصف")], rows  # not repeated below
