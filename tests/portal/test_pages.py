@@ -195,3 +195,15 @@ def test_each_result_links_its_title_and_format_badges_to_its_page(app, publishe
         assert len(links) == 2 and len(set(links)) == 1, links  # the title and the CSV badge
         assert links[0].startswith(f"{prefix}/dataset/") and links[0].split("/")[-1] in published
         assert 'data-format="csv">CSV</a>' in item
+
+
+def test_addresses_built_for_one_page_are_not_reused_by_the_next(app, published):
+    """h.url_for answers a page's repeated questions once, and lists build their datasets'
+    addresses from one: the next page, in another language, builds its own."""
+    arabic = app.get("/ar/dataset/").body
+    french = app.get("/dataset/").body
+    home = app.get("/ar/").body
+    assert 'href="/ar/dataset/population-regions"' in arabic and 'href="/ar/dataset/population-regions"' in home
+    assert 'href="/dataset/population-regions"' in french
+    assert 'href="/ar/dataset/population-regions"' not in french
+    assert 'href="/dataset/population-regions"' not in arabic + home
