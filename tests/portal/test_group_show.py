@@ -92,12 +92,28 @@ def searches(monkeypatch):
     return sent
 
 
+@pytest.fixture
+def statements():
+    """The SQL statements sent while it is active."""
+    from sqlalchemy import event
+
+    sent = []
+
+    def record(conn, cursor, statement, *args):
+        sent.append(statement)
+
+    event.listen(model.meta.engine, "before_cursor_execute", record)
+    yield sent
+    event.remove(model.meta.engine, "before_cursor_execute", record)
+
+
 @pytest.mark.parametrize("prefix", ["", "/ar"])
-def test_the_producer_page_searches_its_datasets_once(app, with_datasets, searches, prefix):
+def test_the_producer_page_searches_its_datasets_once(app, with_datasets, searches, statements, prefix):
     """Core counted the producer's datasets for organization_show (a search the page never shows)
     before searching them for the listing, whose own count the page prints."""
     body = app.get(f"{prefix}/organization/haut-commissariat-au-plan").body
     assert len(searches) == 1, searches
+    assert not [q for q in statements if "user_following_group" in q]  # nor its followers counted
     assert "population-regions" in body and "menages-2024" in body
     assert ("2 jeux de données trouvés" if not prefix else "2") in body
     filtered = app.get(f"{prefix}/organization/haut-commissariat-au-plan", query_string={"q": "menages"}).body
@@ -106,7 +122,8 @@ def test_the_producer_page_searches_its_datasets_once(app, with_datasets, search
 
 def test_other_callers_still_get_the_producers_dataset_count(app, with_datasets):
     anonymous = with_datasets["anonymous"]
-    assert anonymous.ok("organization_show", id="haut-commissariat-au-plan")["package_count"] == 2
+    shown = anonymous.ok("organization_show", id="haut-commissariat-au-plan")
+    assert shown["package_count"] == 2 and shown["num_followers"] == 0
     assert app.get("/organization/about/haut-commissariat-au-plan").status_code == 200
 
 

@@ -187,19 +187,21 @@ def _documented_as_core(chained):
 @tk.side_effect_free
 def organization_show(original, context, data_dict):
     if _asked_by_its_own_page(context, data_dict):
-        data_dict = dict(data_dict, include_dataset_count=False)
+        data_dict = dict(data_dict, include_dataset_count=False, include_followers=False)
     return _show_without_empty_sub_groups(original, context, data_dict)
 
 
 def _asked_by_its_own_page(context, data_dict):
-    """Whether a producer's page (core's ``organization.read``) asks for the producer it lists.
-    Core then counts the producer's datasets with a search of their own (``package_count``), and
-    searches them again for the listing; the page shows no such count (the producer card has none,
-    and the listing counts its own results, which the reader's facets filter). Asked without it,
-    the page costs one search less; any other caller gets core's count."""
+    """Whether a producer's page (core's ``organization.read``) asks for the producer it lists,
+    leaving the counts to core's defaults. Core then counts the producer's datasets with a search
+    of their own (``package_count``), which the page searches again for its listing, and its
+    followers (``num_followers``); the page shows neither (the producer card has no figures, and
+    the listing counts its own results, which the reader's facets filter). Asked without them,
+    the page costs a search and a query less; any other caller gets core's counts."""
     from flask import has_request_context, request
 
-    return (bool(context.get("for_view")) and "include_dataset_count" not in data_dict
+    return (bool(context.get("for_view"))
+            and "include_dataset_count" not in data_dict and "include_followers" not in data_dict
             and has_request_context() and request.method == "GET" and request.endpoint == "organization.read")
 
 
