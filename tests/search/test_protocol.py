@@ -163,3 +163,40 @@ def test_field_lists_return_exactly_the_fields_asked(solr, fl, expected):
     assert len(docs) == 1 and set(docs[0]) == expected
     if "validated_data_dict" in expected:
         assert docs[0]["validated_data_dict"] == '{"name": "champs"}'
+
+
+def test_the_store_never_serves_a_document_kept_for_a_row_id_given_again(tmp_path):
+    """Parsed documents are kept by row id; SQLite gives the id of a removed (or rolled-back) last
+    row to the next one, and the store then reads the new document, not the kept one."""
+    from datagovma_search.store import Store
+
+    store = Store(str(tmp_path / "store"))
+    try:
+        first = store.add("idx-a", {"title": ["Premier"]})
+        store.commit()
+        assert store.load([first])[first] == {"title": ["Premier"]}
+        store.remove([first])
+        store.commit()
+        second = store.add("idx-b", {"title": ["Second"]})
+        store.commit()
+        assert second == first  # the case this test is about
+        assert store.load([second])[second] == {"title": ["Second"]}
+        third = store.add("idx-c", {"title": ["Abandonné"]})
+        assert store.load([third])[third] == {"title": ["Abandonné"]}
+        store.rollback()
+        fourth = store.add("idx-d", {"title": ["Quatrième"]})
+        store.commit()
+        assert fourth == third
+        assert store.load([fourth])[fourth] == {"title": ["Quatrième"]}
+    finally:
+        store.close()
+
+
+def test_a_search_returns_the_new_version_of_a_document_read_before(solr):
+    solr.add([ckan_doc("a", title="Ancien titre")], commit=True)
+    assert solr.search("*:*", fl="title").docs[0]["title"] == "Ancien titre"
+    solr.delete(id="idx-a", commit=True)
+    solr.add([ckan_doc("b", title="Autre jeu")], commit=True)
+    assert [d["title"] for d in solr.search("*:*", fl="title").docs] == ["Autre jeu"]
+    solr.add([ckan_doc("b", title="Titre corrigé")], commit=True)
+    assert [d["title"] for d in solr.search("*:*", fl="title").docs] == ["Titre corrigé"]
