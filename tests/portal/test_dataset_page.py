@@ -207,3 +207,13 @@ def test_a_title_and_description_missing_in_arabic_are_shown_in_french_and_marke
     assert "<strong>ministère</strong>" in notes and "(غير متوفر بهذه اللغة)" in notes
     rows = additional_info_rows(body)
     assert not [label for label in rows if label in ("العنوان", "الوصف")], rows  # not repeated below
+
+
+def test_a_description_rendered_for_one_language_is_not_reused_for_another(app, portal):
+    """render_markdown keeps its answers per language: the addresses of tag: links carry it."""
+    publish(portal, name="avec-mot-cle", notes_translated={"fr": "Voir aussi tag:recensement et **plus**."})
+    for _ in range(2):
+        _, arabic = heading_and_description(app.get("/ar/dataset/avec-mot-cle").body)
+        _, french = heading_and_description(app.get("/dataset/avec-mot-cle").body)
+        assert 'href="/ar/dataset/?tags=recensement"' in arabic and "<strong>plus</strong>" in arabic
+        assert 'href="/dataset/?tags=recensement"' in french and "/ar/" not in french

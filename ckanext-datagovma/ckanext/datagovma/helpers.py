@@ -36,6 +36,7 @@ __all__ = [
     "structured_data",
     "check_access",
     "url_for",
+    "render_markdown",
     "datagovma_dataset_url",
 ]
 _local = threading.local()
@@ -217,6 +218,25 @@ def _extract(text, extract_length):
     if extract_length and len(plain) >= extract_length:
         plain = shorten(plain, width=extract_length, placeholder="...")
     return plain
+
+
+@tk.chained_helper
+def render_markdown(core_render_markdown, data, auto_link=True, allow_html=False):
+    """CKAN's ``render_markdown``, its answers for the last 1,024 texts kept per language of the
+    page (a pure function of its arguments and of that language, which the addresses of its
+    ``tag:`` and ``group:`` links carry): a dataset page rendered its description at each visit,
+    building a Markdown converter and cleaning the HTML each time (0.8 ms). Texts over 16,000
+    characters, and calls outside a request, are rendered each time."""
+    from flask import has_request_context
+
+    if not isinstance(data, str) or not data or len(data) > 16_000 or not has_request_context():
+        return core_render_markdown(data, auto_link, allow_html)
+    return _rendered(core_render_markdown, data, bool(auto_link), bool(allow_html), tk.h.lang())
+
+
+@functools.lru_cache(maxsize=1024)
+def _rendered(render, data, auto_link, allow_html, lang):  # lang: part of the key only
+    return render(data, auto_link, allow_html)
 
 
 def datagovma_reader_language():
