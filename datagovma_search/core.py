@@ -1,7 +1,6 @@
 """A search core: the schema, the durable store and the in-memory index behind one lock, with
 Solr's update semantics (add, delete by id or query, commit, rollback) and its /select."""
 
-import hashlib
 import logging
 import threading
 import time
@@ -18,8 +17,6 @@ from .store import Store
 
 log = logging.getLogger(__name__)
 
-FACET_CACHE_SIZE = 256
-FACET_CACHE_BYTES = 16 * 1024 * 1024
 FILTER_CACHE_SIZE = 256
 
 
@@ -46,8 +43,6 @@ class Core:
         self.store = Store(data_dir)
         self.lock = threading.RLock()
         self._filter_cache = OrderedDict()
-        self._facet_cache = OrderedDict()  # (field, digest of the matching set) -> its counts
-        self._facet_cache_bytes = 0
         self._pending_removals = []
         self.started = time.time()
         self._load()
@@ -66,7 +61,6 @@ class Core:
             self.store.remove(dead)
             self.store.commit()
         self._filter_cache.clear()
-        self._forget_facets()
 
     def close(self):
         with self.lock:
@@ -208,7 +202,6 @@ class Core:
             self._pending_removals = []
             self.index.commit()
             self._filter_cache.clear()
-            self._forget_facets()
             if self.index.dead_count > max(50_000, 2 * self.index.live_count):
                 self.optimize()
 
@@ -363,32 +356,8 @@ class Core:
                 return True
         return False
 
-    def _forget_facets(self):
-        self._facet_cache.clear()
-        self._facet_cache_bytes = 0
-
-    def _facet_counts(self, name, mask, digest):
-        """facet_counts, kept for the last FACET_CACHE_SIZE (field, set of matching documents), up
-        to FACET_CACHE_BYTES of counts, until the next commit or rollback: a listing page asks the
-        same facets of the same documents at each visit (the first page of the search, each
-        producer's page), and counting over every value of every document was a third of its
-        search."""
-        key = (name, digest)
-        cached = self._facet_cache.get(key)
-        if cached is not None:
-            self._facet_cache.move_to_end(key)
-            return cached[:2]
-        counts, terms = facet_counts(self.index, name, mask)
-        size = counts.nbytes if isinstance(counts, np.ndarray) else 64 * len(counts)
-        self._facet_cache[key] = (counts, terms, size)
-        self._facet_cache_bytes += size
-        while len(self._facet_cache) > FACET_CACHE_SIZE or self._facet_cache_bytes > FACET_CACHE_BYTES:
-            self._facet_cache_bytes -= self._facet_cache.popitem(last=False)[1][2]
-        return counts, terms
-
     def _facets(self, params, single, mask):
         out = {}
-        digest = hashlib.blake2b(mask.tobytes(), digest_size=16).digest()
         for name in params.get("facet.field", []):
 
             def param(key, _name=name):
@@ -408,7 +377,7 @@ class Core:
             order = single.get(param("sort"), "count" if limit > 0 else "index")
             if order not in ("count", "index", "true", "false"):
                 raise SolrError(f"Unknown facet sort value: {order}")
-            counts, terms = self._facet_counts(name, mask, digest)
+            counts, terms = facet_counts(self.index, name, mask)
             by_count = order in ("count", "true")
             if terms is not None and len(terms) and not prefix:
                 # chosen and ordered by numpy: a keywords facet has thousands of terms, of which a
