@@ -10,15 +10,11 @@ import fcntl
 import orjson
 import os
 import sqlite3
-from collections import OrderedDict
 
 from .errors import SolrError
 
 
 FORMAT = "2"  # 2: documents are stored as sent (copyField destinations are recomputed)
-
-# the documents last read are kept parsed, up to this much of their stored JSON
-PARSED_CACHE_BYTES = 16 * 1024 * 1024
 
 
 class DataDirInUse(Exception):
@@ -61,8 +57,6 @@ class Store:
         )
         self.db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
         self.in_transaction = False
-        self._parsed = OrderedDict()  # rowid -> (document, size of its JSON), least recently read first
-        self._parsed_bytes = 0
         self._check_format()
 
     def _check_format(self):
@@ -92,8 +86,6 @@ class Store:
     def remove(self, rowids):
         if not rowids:
             return
-        for rowid in rowids:  # its row id may be given to another document later
-            self._forget(int(rowid))
         self._begin()
         self.db.executemany("DELETE FROM documents WHERE rowid = ?", [(r,) for r in rowids])
 
@@ -106,47 +98,17 @@ class Store:
         if self.in_transaction:
             self.db.execute("ROLLBACK")
             self.in_transaction = False
-        self._parsed.clear()  # the rows added since the last commit are gone, their ids free again
-        self._parsed_bytes = 0
 
     def load(self, rowids):
-        """{rowid: document} for the given row ids. A row's document never changes (an update is
-        a new row; a removed or rolled-back row is forgotten here, as SQLite may give its id to a
-        later row), so the documents last read are kept parsed, up to PARSED_CACHE_BYTES of their
-        JSON: listing pages ask for the same few dozen documents again and again, and parsing
-        them was a quarter of such a search. The documents returned are shared: read, never
-        change them."""
+        """{rowid: document} for the given row ids."""
         result = {}
-        missing = []
-        for rowid in rowids:
-            rowid = int(rowid)
-            kept = self._parsed.get(rowid)
-            if kept is None:
-                missing.append(rowid)
-            else:
-                self._parsed.move_to_end(rowid)
-                result[rowid] = kept[0]
-        for i in range(0, len(missing), 500):
-            chunk = missing[i : i + 500]
+        rowids = [int(r) for r in rowids]
+        for i in range(0, len(rowids), 500):
+            chunk = rowids[i : i + 500]
             marks = ",".join("?" * len(chunk))
             for rowid, body in self.db.execute(f"SELECT rowid, body FROM documents WHERE rowid IN ({marks})", chunk):
                 result[rowid] = orjson.loads(body)
-                self._keep(rowid, result[rowid], len(body))
         return result
-
-    def _keep(self, rowid, document, size):
-        if size > PARSED_CACHE_BYTES // 16:
-            return  # a very large document is parsed at each read rather than crowding the others out
-        self._parsed[rowid] = (document, size)
-        self._parsed_bytes += size
-        while self._parsed_bytes > PARSED_CACHE_BYTES:
-            _, (_, dropped) = self._parsed.popitem(last=False)
-            self._parsed_bytes -= dropped
-
-    def _forget(self, rowid):
-        kept = self._parsed.pop(rowid, None)
-        if kept is not None:
-            self._parsed_bytes -= kept[1]
 
     def all_documents(self):
         """(rowid, key, document) for every committed document, oldest first."""
