@@ -17,6 +17,7 @@ from . import multilingual, reference
 __all__ = [
     "datagovma_key_figures",
     "datagovma_producer",
+    "datagovma_producer_title",
     "datagovma_language_links",
     "datagovma_theme_name",
     "datagovma_place_name",
@@ -328,6 +329,14 @@ def datagovma_producer(org_id):
             "include_groups": False, "include_tags": False, "include_extras": True})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return {}
+
+
+def datagovma_producer_title(name):
+    """A producer's title in the reader's language (else French, else Arabic), from its name: a
+    dataset's ``organization`` carries no translations of its title."""
+    from . import portal
+
+    return portal.producer_name(name)
 
 
 def datagovma_key_figures():
