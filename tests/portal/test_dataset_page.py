@@ -13,7 +13,7 @@ from rdflib.namespace import DCAT, RDF
 from sqlalchemy import event
 
 from ..conftest import PORTAL_PLUGINS
-from ..portal_fixtures import publish
+from ..portal_fixtures import complete_dataset, publish
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS), pytest.mark.usefixtures("portal")]
 
@@ -117,16 +117,10 @@ def test_package_show_answers_a_bad_reference_with_an_error_not_a_500(portal, da
 
 
 def test_a_draft_is_not_shown_to_visitors(app, portal):
-    draft = portal["gdd_hcp"].ok("package_create", **_draft())
+    draft = portal["gdd_hcp"].ok("package_create", **complete_dataset(name="brouillon"))
     app.get(f"/dataset/{draft['name']}", status=404)
     page = app.get(f"/dataset/{draft['name']}", headers=portal["gdd_hcp"].headers)
     assert draft["name"] in page.body
-
-
-def _draft():
-    from ..portal_fixtures import complete_dataset
-
-    return complete_dataset(name="brouillon")
 
 
 def test_the_page_by_id_redirects_to_the_page_by_name(app, dataset):

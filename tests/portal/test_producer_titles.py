@@ -55,7 +55,8 @@ def test_a_datasets_pages_name_its_producer_in_the_readers_language(app, dataset
 
 def test_a_producer_without_an_arabic_title_is_named_in_french_on_arabic_pages(app, portal, dataset):
     created = portal["gdd_sante"].ok("package_create", **complete_dataset(
-        name="vaccination", owner_org="ministere-de-la-sante", rod_email="rod@sante.gov.ma", gdd_email="gdd@sante.gov.ma"))
+        name="vaccination", owner_org="ministere-de-la-sante",
+        rod_email="rod@sante.gov.ma", gdd_email="gdd@sante.gov.ma"))
     portal["gdd_sante"].ok("datagovma_dataset_submit", id=created["id"])
     portal["rod_sante"].ok("datagovma_dataset_publish", id=created["id"])
     assert breadcrumb(page(app, "/ar/organization/ministere-de-la-sante"))[-1] == "Ministère de la Santé"

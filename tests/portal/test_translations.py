@@ -34,3 +34,24 @@ def test_every_template_string_is_translated(lang):
     assert len(strings) > 40  # the extractor reads them all
     missing = {text: where for text, where in strings.items() if text not in translated and text not in core}
     assert missing == {}, missing
+
+
+@pytest.mark.parametrize("value, shown", [
+    ({"fr": "Bonjour", "ar": "مرحبا"}, {"fr": "Bonjour", "ar": "مرحبا"}),
+    ({"fr": "Bonjour", "ar": "  "}, {"fr": "Bonjour", "ar": "Bonjour"}),  # blank is no text
+    ({"ar": "مرحبا"}, {"fr": "مرحبا", "ar": "مرحبا"}),
+    ('{"fr": "Bonjour", "ar": "مرحبا"}', {"fr": "Bonjour", "ar": "مرحبا"}),  # as stored
+    ("texte simple", {"fr": "texte simple", "ar": "texte simple"}),  # read as French
+    ("{pas du JSON", {"fr": "{pas du JSON", "ar": "{pas du JSON"}),  # shown as it is
+    ({"es": "Hola"}, {"fr": "Hola", "ar": "Hola"}),  # a language the portal does not offer
+    ({}, {"fr": "repli", "ar": "repli"}),
+    ({"fr": " ", "ar": ""}, {"fr": "repli", "ar": "repli"}),
+    (None, {"fr": "repli", "ar": "repli"}),
+    (42, {"fr": "repli", "ar": "repli"}),
+])
+def test_a_multilingual_value_in_the_readers_language(app, value, shown):
+    from ckanext.datagovma import helpers
+
+    for lang in ("fr", "ar"):
+        with app.flask_app.test_request_context(environ_overrides={"CKAN_LANG": lang, "CKAN_LANG_IS_DEFAULT": False}):
+            assert helpers.datagovma_translated(value, "repli") == shown[lang], lang

@@ -251,13 +251,11 @@ def datagovma_translated(value, fallback=""):
     parsed = multilingual.parse(value)
     if parsed is None:
         return value if isinstance(value, str) else fallback
-    if not parsed:
-        return fallback
-    value = parsed
-    for lang in (datagovma_reader_language(), "fr", "ar", "zgh", "en"):
-        if value.get(lang):
-            return value[lang]
-    return next(iter(value.values()), fallback)
+    shown = datagovma_in_reader_language(parsed)
+    if shown["lang"]:
+        return shown["text"]
+    # only languages the portal does not offer, or none with a text
+    return next((text for text in parsed.values() if isinstance(text, str) and text.strip()), fallback)
 
 
 def datagovma_in_reader_language(value, fallback=""):
