@@ -1,6 +1,7 @@
 """Each query form CKAN, its extensions and API users send, with the result set Solr gives."""
 
 import pytest
+import requests
 
 from .conftest import SITE, ckan_doc, ids
 
@@ -259,3 +260,23 @@ def test_keyword_facets_with_many_terms_count_order_and_page_as_solr(solr, optio
     if int(options["facet.limit"]) >= 0:
         pairs = pairs[:int(options["facet.limit"])]
     assert results.facets["facet_fields"]["tags"] == [x for pair in pairs for x in pair]
+
+
+def test_facet_counts_follow_each_commit_and_rollback(solr, service):
+    """The same search asked again gets the counts of the index as committed at that moment."""
+    def counts():
+        options = {"facet": "true", "facet.field": "tags", "facet.mincount": 1}
+        flat = solr.search("*:*", rows=0, **dict(LUCENE, **options)).facets["facet_fields"]["tags"]
+        return dict(zip(flat[::2], flat[1::2], strict=True))
+
+    solr.add([ckan_doc("a", tags=["eau"]), ckan_doc("b", tags=["eau", "sante"])], commit=True)
+    assert counts() == {"eau": 2, "sante": 1}
+    solr.add([ckan_doc("c", tags=["sante"])], commit=False)
+    assert counts() == {"eau": 2, "sante": 1}  # not committed yet
+    solr.commit()
+    assert counts() == {"eau": 2, "sante": 2}
+    solr.delete(id="idx-a", commit=True)
+    assert counts() == {"eau": 1, "sante": 2}
+    solr.add([ckan_doc("d", tags=["budget"])], commit=False)
+    requests.post(service.url + "/update", data="<rollback/>", headers={"Content-type": "text/xml"})
+    assert counts() == {"eau": 1, "sante": 2}
