@@ -10,6 +10,7 @@ from textwrap import shorten
 import ckan.plugins.toolkit as tk
 import jinja2
 import markdown
+import markupsafe
 import nh3
 
 from . import multilingual, reference
@@ -27,6 +28,7 @@ __all__ = [
     "datagovma_translated_dict",
     "datagovma_has_value",
     "datagovma_in_reader_language",
+    "datagovma_language_attributes",
     "datagovma_reference_options",
     "datagovma_licence_ids",
     "datagovma_reader_language",
@@ -271,6 +273,17 @@ def datagovma_in_reader_language(value, fallback=""):
             return {"text": values[lang], "lang": lang, "dir": "rtl" if lang == "ar" else "ltr",
                     "other": lang != reader}
     return {"text": fallback or "", "lang": None, "dir": None, "other": False}
+
+
+def datagovma_language_attributes(shown):
+    """The attributes of an element that holds a text of ``datagovma_in_reader_language`` in a
+    list: its language and direction when they are not the page's (WCAG 3.1.2: a French title on
+    an Arabic page is spoken in French), the browser's guess (dir="auto") when unknown."""
+    if shown["other"]:
+        return markupsafe.Markup(' lang="{}" dir="{}"').format(shown["lang"], shown["dir"])
+    if not shown["lang"]:
+        return markupsafe.Markup(' dir="auto"')
+    return ""
 
 
 def datagovma_has_value(value):
