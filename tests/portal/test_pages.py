@@ -143,13 +143,13 @@ def chart_rows(body, key):
     start = body.index(f'id="datagovma-chart-{key}"')
     section = body[start:body.index("</section>", start)]
     return {re.sub(r"<[^>]+>", "", label).strip(): int(count) for label, count in re.findall(
-        r'<th scope="row">(.*?)</th>.*?datagovma-bar-count"><span[^>]*>(\d+)</span>', section, re.S)}
+        r'<th scope="row">(.*?)</th>.*?datagovma-bar-count">(\d+)</span>', section, re.S)}
 
 
 def test_the_key_figures_page_charts_the_published_datasets(app, published):
     body = app.get("/chiffres-cles").body
     assert "<h1>Chiffres clés</h1>" in body
-    assert re.search(r"<strong><span[^>]*>3</span></strong>\s*jeux de données", body)
+    assert re.search(r"<strong>3</strong>\s*jeux de données", body)  # exact figures on this page
     assert chart_rows(body, "themes") == {"Société": 2, "Économie et finance": 1, "Environnement et énergie": 1}
     regions = chart_rows(body, "regions")
     assert len(regions) == 12 and regions["Rabat-Salé-Kénitra"] == 2 and regions["L&#39;Oriental"] == 1
