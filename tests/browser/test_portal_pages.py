@@ -21,7 +21,7 @@ PAGES = [
     ("dataset", "/dataset/population-regions"),
     ("producer", "/organization/haut-commissariat-au-plan"),
     ("theme", "/dataset/?themes=environnement"),
-    ("region", "/region/MA-04"),
+    ("region", "/dataset/?regions=MA-04"),  # where /region/MA-04 leads
     ("key-figures", "/chiffres-cles"),
     ("resource-preview", "/dataset/population-regions/resource/{resource}"),
 ]

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS), pytest.ma
 
 PAGES = ["/", "/dataset/", "/ar/dataset/?themes=societe", "/dataset/population-regions", "/ar/dataset/budget-rabat",
          "/organization/haut-commissariat-au-plan", "/ar/organization/haut-commissariat-au-plan", "/group/societe",
-         "/region/MA-04", "/chiffres-cles", "/organization/", "/dataset/?q=aucun-resultat-possible"]
+         "/dataset/?regions=MA-04", "/chiffres-cles", "/organization/", "/dataset/?q=aucun-resultat-possible"]
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -23,6 +23,7 @@ __all__ = [
     "datagovma_theme_name",
     "datagovma_place_name",
     "datagovma_regions",
+    "datagovma_search_subject",
     "datagovma_recent_datasets",
     "datagovma_translated",
     "datagovma_translated_dict",
@@ -348,6 +349,24 @@ def datagovma_producer_title(name):
     from . import portal
 
     return portal.producer_name(name)
+
+
+def datagovma_search_subject(fields_grouped):
+    """What a search filtered on one place or one theme is the page of (the region and province
+    pages, /region/<code> and /province/<code>, and the theme pages): {"kind", "code", "names"
+    ({"fr", "ar"}), "name" (in the reader's language)}, or None. A province goes before its region
+    when both are asked; an unknown code is no subject (the search is then a plain filtered one)."""
+    fields_grouped = fields_grouped or {}
+    for field, kind, rows in (("provinces", "province", reference.provinces),
+                              ("regions", "region", reference.regions),
+                              ("themes", "theme", reference.themes)):
+        values = fields_grouped.get(field) or []
+        if len(values) == 1 and values[0] in rows():
+            row = rows()[values[0]]
+            names = {"fr": row["name_fr"], "ar": row.get("name_ar") or ""}
+            shown = datagovma_in_reader_language(names, values[0])
+            return {"kind": kind, "code": values[0], "names": names, "name": shown["text"]}
+    return None
 
 
 def datagovma_key_figures():

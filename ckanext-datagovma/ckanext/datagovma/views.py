@@ -1,7 +1,7 @@
 """Web routes of our own: the home page, the dataset page's route, the review panel's buttons,
 region and province pages (and their RDF), and the key figures page."""
 
-from flask import Blueprint, make_response, request
+from flask import Blueprint, make_response, redirect, request
 
 import ckan.plugins.toolkit as tk
 
@@ -83,8 +83,9 @@ def review(id, transition):
 
 
 def _place(kind, code, fmt=None):
-    """A region or province: its page, or its RDF (labels in French and Arabic, code) at the
-    same URI by extension or content negotiation; these are the URIs dct:spatial points to."""
+    """A region or province: its page (its datasets), or its RDF (labels in French and Arabic,
+    code) at the same URI by extension or content negotiation; these are the URIs dct:spatial
+    points to."""
     from . import dcat_profile, reference
 
     places = reference.regions() if kind == "region" else reference.provinces()
@@ -100,10 +101,10 @@ def _place(kind, code, fmt=None):
         rdf_format, mime = RDF_FORMATS[fmt]
         body = dcat_profile.region_graph(code).serialize(format=rdf_format)
         return make_response((body, 200, {"Content-Type": f"{mime}; charset=utf-8"}))
-    row = places[code]
+    # the place's page is the list of its datasets, with the facets of the search page (whose
+    # pager, sort and filter links all keep the place): 303, a document about the place
     field = "regions" if kind == "region" else "provinces"
-    return tk.render("datagovma/place.html", {"kind": kind, "code": code, "place": row,
-                                               "search_url": tk.h.url_for("dataset.search", **{field: code})})
+    return redirect(tk.h.url_for("dataset.search", **{field: code}), code=303)
 
 
 @datagovma_places.route("/region/<code>")
@@ -136,7 +137,7 @@ def key_figures():
             figures["themes"], portal.theme_name, lambda slug: tk.h.url_for("dataset.search", themes=slug))),
         ("regions", tk._("Datasets by region"), portal.chart(
             [(code, figures["regions"].get(code, 0)) for code in reference.regions()], portal.place_name,
-            lambda code: tk.h.url_for("datagovma_places.region", code=code))),
+            lambda code: tk.h.url_for("dataset.search", regions=code))),
         ("producers", tk._("Datasets by producer"), portal.chart(
             figures["by_producer"], portal.producer_name, lambda name: tk.h.url_for("organization.read", id=name))),
         ("formats", tk._("Datasets by format"), portal.chart(
