@@ -207,3 +207,19 @@ def test_addresses_built_for_one_page_are_not_reused_by_the_next(app, published)
     assert 'href="/dataset/population-regions"' in french
     assert 'href="/ar/dataset/population-regions"' not in french
     assert 'href="/dataset/population-regions"' not in arabic + home
+
+
+@pytest.mark.parametrize("prefix, labels", [
+    ("", ["Jeux de données", "Producteurs", "Thèmes", "Chiffres clés", "À propos"]),
+    ("/ar", ["مجموعات البيانات", "المنتجون", "المواضيع", "الأرقام الرئيسية", "عن الموقع"])])
+def test_the_main_navigation_speaks_of_producers_and_themes(app, prefix, labels):
+    """The header names CKAN's organizations and groups as the rest of the portal does."""
+    import lxml.html
+
+    page = lxml.html.fromstring(app.get(f"{prefix}/organization/").body)
+    links = page.xpath("//div[@id='main-navigation-toggle']/ul/li/a")
+    assert [a.text_content().strip() for a in links] == labels
+    hrefs = [a.get("href") for a in links]
+    assert hrefs[1:3] == [f"{prefix}/organization/", f"{prefix}/group/"]
+    active = [a.text_content().strip() for a in links if "active" in (a.getparent().get("class") or "")]
+    assert active == [labels[1]]  # the producers' list is the page shown
