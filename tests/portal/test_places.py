@@ -71,3 +71,11 @@ def test_an_unknown_or_several_subjects_make_a_plain_search(app, published, quer
     page = tree(app, f"/dataset/?{query}")
     assert heading(page) is None
     assert page.findtext(".//title").startswith("Jeu")  # core's window title
+
+
+def test_a_place_without_an_arabic_name_is_marked_french_on_arabic_pages(app, published):  # noqa: F811
+    """Provinces have French names only: an Arabic page heads them in French, marked as such."""
+    arabic = heading(tree(app, "/ar/dataset/?provinces=04.421"))
+    assert arabic.text.strip() == "Rabat" and (arabic.get("lang"), arabic.get("dir")) == ("fr", "ltr")
+    french = heading(tree(app, "/dataset/?provinces=04.421"))
+    assert french.get("lang") is None
