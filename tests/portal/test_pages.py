@@ -223,3 +223,16 @@ def test_the_main_navigation_speaks_of_producers_and_themes(app, prefix, labels)
     assert hrefs[1:3] == [f"{prefix}/organization/", f"{prefix}/group/"]
     active = [a.text_content().strip() for a in links if "active" in (a.getparent().get("class") or "")]
     assert active == [labels[1]]  # the producers' list is the page shown
+
+
+@pytest.mark.parametrize("path, fr, ar", [("/organization/", "Producteurs", "المنتجون"),
+                                          ("/group/", "Thèmes", "المواضيع")])
+def test_the_producers_and_themes_lists_are_named_as_the_navigation_names_them(app, path, fr, ar):
+    import lxml.html
+
+    for prefix, name in (("", fr), ("/ar", ar)):
+        page = lxml.html.fromstring(app.get(prefix + path).body)
+        assert page.findtext(".//title").startswith(name + " - ")
+        assert page.xpath("//ol[contains(@class, 'breadcrumb')]/li")[-1].text_content().strip() == name
+        if path == "/organization/":  # core's group list has no block around its (hidden) h1
+            assert page.xpath("//h1")[0].text_content().strip() == name
