@@ -64,6 +64,6 @@ def test_a_producer_without_an_arabic_title_is_named_in_french_on_arabic_pages(a
     assert breadcrumb(page(app, "/ar/dataset/vaccination"))[2] == "Ministère de la Santé"
 
 
-def test_a_dataset_without_producer_keeps_cores_breadcrumb(app, dataset):
+def test_pages_without_a_dataset_keep_cores_breadcrumb(app, dataset):
     """Pages of package/base.html without a dataset (the search page) keep core's breadcrumb."""
     assert breadcrumb(page(app, "/ar/dataset/"))[-1] == "مجموعات البيانات"

@@ -353,7 +353,8 @@ def datagovma_producer_title(name):
 
 def datagovma_search_subject(fields_grouped):
     """What a search filtered on one place or one theme is the page of (the region and province
-    pages, /region/<code> and /province/<code>, and the theme pages): {"kind", "code", "names"
+    pages, /region/<code> and /province/<code>, and the theme pages): {"kind", "field" (the
+    search parameter), "code", "names"
     ({"fr", "ar"}), "name" (in the reader's language, else French), "shown" (its
     datagovma_in_reader_language)}, or None. A province goes before its region
     when both are asked; an unknown code is no subject (the search is then a plain filtered one)."""
@@ -366,7 +367,8 @@ def datagovma_search_subject(fields_grouped):
             row = rows()[values[0]]
             names = {"fr": row["name_fr"], "ar": row.get("name_ar") or ""}
             shown = datagovma_in_reader_language(names, values[0])
-            return {"kind": kind, "code": values[0], "names": names, "name": shown["text"], "shown": shown}
+            return {"kind": kind, "field": field, "code": values[0], "names": names, "name": shown["text"],
+                    "shown": shown}
     return None
 
 
