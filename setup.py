@@ -21,7 +21,7 @@ setup(
         "ckanext.datagovma": ["config_declaration.yaml", "templates/**/*", "public/**/*", "assets/**/*",
                               "i18n/**/*", "data/*", "schemas/*"],
     },
-    install_requires=["numpy", "PyStemmer", "lxml", "orjson"],
+    install_requires=["numpy", "PyStemmer", "lxml", "orjson", "google-re2"],
     entry_points={
         "ckan.plugins": [
             "datagovma = ckanext.datagovma.plugin:DatagovmaPlugin",

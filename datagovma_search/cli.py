@@ -11,7 +11,7 @@ import signal
 import sys
 import threading
 
-from .core import Core
+from .core import MAX_PATTERN_LENGTH, MAX_TERMS, TIME_ALLOWED_MS, Core
 from .errors import SchemaError
 from .server import SearchServer
 from .store import DataDirInUse
@@ -27,6 +27,28 @@ def build_parser():
     parser.add_argument("--schema", required=True, help="the Solr schema.xml to serve")
     parser.add_argument("--core", default="ckan", help="core name in the URL /solr/<core> (default ckan)")
     parser.add_argument("--max-rows", type=int, default=200_000, help="largest rows= accepted (default 200000)")
+    parser.add_argument(
+        "--time-allowed",
+        type=int,
+        default=TIME_ALLOWED_MS,
+        metavar="MS",
+        help="most milliseconds a search may take; past it the results found are answered, flagged "
+        f"partialResults (Solr's timeAllowed: a request may ask for less). 0: no limit (default {TIME_ALLOWED_MS})",
+    )
+    parser.add_argument(
+        "--max-terms",
+        type=int,
+        default=MAX_TERMS,
+        help="most terms a regexp, wildcard, fuzzy, prefix or range query may match; past it the query is "
+        f"refused (400), as Solr's maxClauseCount. 0: no limit (default {MAX_TERMS})",
+    )
+    parser.add_argument(
+        "--max-pattern-length",
+        type=int,
+        default=MAX_PATTERN_LENGTH,
+        help="longest regexp, wildcard or fuzzy pattern accepted, in characters; a longer one is refused (400). "
+        f"0: no limit (default {MAX_PATTERN_LENGTH})",
+    )
     parser.add_argument("--log-level", default="INFO")
     return parser
 
@@ -44,7 +66,15 @@ def main(argv=None):
         # rescan them so often that ingestion ran at two thirds of its speed. Collect rarely,
         # and leave what the start-up loaded out of every later scan.
         gc.set_threshold(50_000, 20, 100)
-        core = Core(args.schema, args.data_dir, name=args.core, max_rows=args.max_rows)
+        core = Core(
+            args.schema,
+            args.data_dir,
+            name=args.core,
+            max_rows=args.max_rows,
+            time_allowed_ms=args.time_allowed,
+            max_terms=args.max_terms,
+            max_pattern_length=args.max_pattern_length,
+        )
         gc.collect()
         gc.freeze()
     except FileNotFoundError as exc:

@@ -5,11 +5,12 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from contextlib import contextmanager
 
 import numpy as np
 
 from . import datemath
-from .engine import Index, SearchContext, facet_counts, top_ordinals, top_terms
+from .engine import Deadline, Index, SearchContext, facet_counts, term_scans, top_ordinals, top_terms
 from .errors import SolrError
 from .query_builder import QueryBuilder, parse_sort
 from .schema import Schema
@@ -18,6 +19,15 @@ from .store import Store
 log = logging.getLogger(__name__)
 
 FILTER_CACHE_SIZE = 256
+
+# Defaults of the limits that keep one request from holding the service (cli.py has the flags):
+# the time a search may take (Solr's timeAllowed, in ms; a request asks for less, never more),
+# the terms a regexp, wildcard, fuzzy, prefix or range query may match (Solr refuses a query
+# past maxClauseCount, 1024; a prefix on a portal of 100,000 datasets legitimately matches more,
+# and the cost of a term is a microsecond), and the length of such a pattern.
+TIME_ALLOWED_MS = 5_000
+MAX_TERMS = 65_536
+MAX_PATTERN_LENGTH = 256
 
 
 TEXTUAL = ("string", "text", "binary")  # field kinds whose values are kept as the strings sent
@@ -34,12 +44,24 @@ def _as_int(params, name, default):
 
 
 class Core:
-    def __init__(self, schema_path, data_dir, name="ckan", max_rows=200_000):
+    def __init__(
+        self,
+        schema_path,
+        data_dir,
+        name="ckan",
+        max_rows=200_000,
+        time_allowed_ms=TIME_ALLOWED_MS,
+        max_terms=MAX_TERMS,
+        max_pattern_length=MAX_PATTERN_LENGTH,
+    ):
         self.name = name
         self.schema = Schema(schema_path)
         self._with_default = [f for f in self.schema.fields.values() if f.default is not None]
         self._required = [f for f in self.schema.fields.values() if f.required]
         self.max_rows = max_rows
+        self.time_allowed_ms = time_allowed_ms or None  # 0: no limit
+        self.max_terms = max_terms or None
+        self.max_pattern_length = max_pattern_length or None
         self.store = Store(data_dir)
         self.lock = threading.RLock()
         self._filter_cache = OrderedDict()
@@ -182,10 +204,11 @@ class Core:
             self._retire(ords)
 
     def delete_query(self, q):
-        with self.lock:
-            builder = QueryBuilder(self, {"q.op": "AND", "df": "text"})
-            query = builder.lucene(q, top=True)
-            ctx = self._context(use_latest=True)
+        builder = QueryBuilder(self, {"q.op": "AND", "df": "text"})
+        query = builder.lucene(q, top=True)
+        deadline = Deadline()  # a delete is never partial
+        with self._locked_after_scans(term_scans(query), deadline):
+            ctx = self._context(use_latest=True, deadline=deadline)
             mask, _ = query.run(ctx)
             mask &= ctx.live
             self._retire([int(o) for o in np.flatnonzero(mask)])
@@ -220,10 +243,40 @@ class Core:
 
     # --- search -------------------------------------------------------------------------
 
-    def _context(self, use_latest=False):
-        ctx = SearchContext(self.index, use_latest)
+    def _context(self, use_latest=False, deadline=None):
+        ctx = SearchContext(self.index, use_latest, deadline, self.max_terms)
         ctx.token_loader = self._token_streams
         return ctx
+
+    @contextmanager
+    def _locked_after_scans(self, scans, deadline):
+        """Holds the lock, the term scans of a query (regexp, wildcard, fuzzy) done: they try the
+        terms of the dictionary outside the lock, so that a long one delays no other request;
+        under the lock they only try the terms added since. A rollback or optimize in between
+        replaces the index and its term numbers: the scans start again, outside the lock (a third
+        time, under it, the deadline bounding them). So a query sees the index as of one moment,
+        as if it had held the lock throughout."""
+        for attempt in range(3):
+            index = self.index
+            for scan in scans:
+                scan.expand(index, deadline, self.max_terms, polite=True)
+            self.lock.acquire()
+            if self.index is index or attempt == 2:
+                break
+            self.lock.release()
+        try:
+            yield
+        finally:
+            self.lock.release()
+
+    def _time_allowed(self, single):
+        """The request's budget in ms: its timeAllowed, at most the service's (which also bounds
+        the requests that send none; Solr reads 0 or less as none)."""
+        asked = _as_int(single, "timeAllowed", 0)
+        limit = self.time_allowed_ms
+        if asked <= 0:
+            return limit
+        return asked if limit is None else min(asked, limit)
 
     def _token_streams(self, ords, field_name):
         """Re-analyses the source of candidate documents for phrase checks."""
@@ -243,7 +296,7 @@ class Core:
             streams[int(o)] = tokens
         return streams
 
-    def _filter_mask(self, fq, builder, ctx):
+    def _filter_mask(self, fq, builder, ctx, query=None):
         key = (fq, self.index.generation, builder.cache_key())
         cached = self._filter_cache.get(key)
         if cached is not None:
@@ -251,8 +304,10 @@ class Core:
             if len(cached) < ctx.n:  # documents added since are not committed, so not visible
                 cached = np.concatenate([cached, np.zeros(ctx.n - len(cached), dtype=np.bool_)])
             return cached
-        mask, _ = builder.filter(fq).run(ctx)
+        mask, _ = (query or builder.filter(fq)).run(ctx)
         mask = mask & ctx.live
+        if ctx.deadline.hit:  # cut short: partial, not to be served again
+            return mask
         self._filter_cache[key] = mask
         if len(self._filter_cache) > FILTER_CACHE_SIZE:
             self._filter_cache.popitem(last=False)
@@ -281,15 +336,25 @@ class Core:
                 raise SolrError(f"the parameter '{unsupported}' is not supported by this search service")
         sort_spec = parse_sort(self.schema, single.get("sort"))
         fl = self._field_list(single.get("fl"))
-        with self.lock:
-            ctx = self._context()
-            builder = QueryBuilder(self, single)
-            query = builder.main_query()
+        deadline = Deadline(self._time_allowed(single))
+        # Parsed, and their term scans done, before the lock is taken (_locked_after_scans); the
+        # filters already cached need neither.
+        builder = QueryBuilder(self, single)
+        query = builder.main_query()
+        filters = [fq for fq in params.get("fq", []) if fq and fq.strip()]
+        generation = self.index.generation
+        parsed = {
+            fq: builder.filter(fq)
+            for fq in filters
+            if (fq, generation, builder.cache_key()) not in self._filter_cache
+        }
+        scans = [scan for q in (query, *parsed.values()) for scan in term_scans(q)]
+        with self._locked_after_scans(scans, deadline):
+            ctx = self._context(deadline=deadline)
             mask, scores = query.run(ctx)
             mask &= ctx.live
-            for fq in params.get("fq", []):
-                if fq and fq.strip():
-                    mask &= self._filter_mask(fq, builder, ctx)
+            for fq in filters:
+                mask &= self._filter_mask(fq, builder, ctx, parsed.get(fq))
             num_found = int(np.count_nonzero(mask))
             want_scores = scores if scores is not None else mask.astype(np.float32)
             top = top_ordinals(self.index, mask, want_scores, sort_spec, start + rows)[start:]
@@ -298,6 +363,8 @@ class Core:
             if "score" in fl[1]:
                 response["maxScore"] = float(want_scores[mask].max()) if num_found else 0.0
             result = {"responseHeader": {"status": 0, "QTime": 0, "params": single}, "response": response}
+            if deadline.hit:  # as Solr past timeAllowed: what was found in time
+                result["responseHeader"]["partialResults"] = True
             if single.get("facet") in ("true", "on") and params.get("facet.field"):
                 result["facet_counts"] = {
                     "facet_queries": {},

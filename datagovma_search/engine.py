@@ -8,7 +8,7 @@ old one. Two masks say which ordinals are live: ``latest`` (all writes, committe
 
 import bisect
 import math
-import re
+import time
 from array import array
 from collections import Counter
 
@@ -230,15 +230,33 @@ class Index:
         return SearchContext(self, use_latest)
 
 
-class SearchContext:
-    """One evaluation: the ordinal count and live mask it sees, plus a phrase verifier."""
+class Deadline:
+    """A request's time budget (Solr's timeAllowed). The loops of a query that can be long (trying
+    every term of a field, checking phrases) ask ``passed()`` between chunks and stop once it has
+    passed, keeping what they found: ``hit`` then says that the results are partial."""
 
-    def __init__(self, index, use_latest=False):
+    def __init__(self, ms=None):
+        self.at = None if ms is None else time.monotonic() + ms / 1000
+        self.hit = False
+
+    def passed(self):
+        if self.at is not None and time.monotonic() >= self.at:
+            self.hit = True
+        return self.hit
+
+
+class SearchContext:
+    """One evaluation: the ordinal count and live mask it sees, a phrase verifier, the request's
+    deadline and the most terms a multi-term query may expand to."""
+
+    def __init__(self, index, use_latest=False, deadline=None, max_terms=None):
         self.index = index
         self.n = index.n
         self.live = (index.latest if use_latest else index.visible).view(self.n)
         self.doc_count = max(int(np.count_nonzero(self.live)), 1)
         self.token_loader = None  # set by the core: (ords, field) -> {ord: [(term, pos)]}
+        self.deadline = deadline or Deadline()
+        self.max_terms = max_terms
 
     def empty(self):
         return np.zeros(self.n, dtype=np.bool_), None
@@ -259,6 +277,27 @@ class Query:
 
     def run(self, ctx):
         raise NotImplementedError
+
+    def children(self):
+        return ()
+
+
+def term_scans(query):
+    """The TermScanQuery objects of a query tree (to expand before taking the core's lock)."""
+    found, todo = [], [query]
+    while todo:
+        q = todo.pop()
+        if isinstance(q, TermScanQuery):
+            found.append(q)
+        todo.extend(q.children())
+    return found
+
+
+def too_many_terms(label, limit):
+    return SolrError(
+        f"{label} matches more than {limit} terms, the most a query may expand to on this search service "
+        "(as Solr's maxClauseCount); make the pattern more specific"
+    )
 
 
 class MatchNone(Query):
@@ -304,12 +343,14 @@ class TermQuery(Query):
 
 
 class TermSetQuery(Query):
-    """Any of a set of terms of one field, constant score (prefix, wildcard, range, fuzzy)."""
+    """Any of a set of terms of one field found in the sorted dictionary (prefix, range),
+    constant score."""
 
-    def __init__(self, field_name, selector, boost=1.0):
+    def __init__(self, field_name, selector, boost=1.0, label=None):
         self.field_name = field_name
         self.selector = selector  # FieldData -> iterable of tids
         self.boost = boost
+        self.label = label or field_name
 
     def run(self, ctx):
         fd = ctx.index.fields.get(self.field_name)
@@ -317,9 +358,71 @@ class TermSetQuery(Query):
         if fd is None:
             return mask, None
         tids = list(self.selector(fd))
+        if ctx.max_terms is not None and len(tids) > ctx.max_terms:
+            raise too_many_terms(self.label, ctx.max_terms)
         if tids:
             parts = [fd.ords_of(t) for t in tids]
             mask[np.concatenate(parts)] = True
+        return mask, None
+
+
+class TermScanQuery(Query):
+    """The terms of one field that a predicate accepts (regular expression, wildcard, fuzzy),
+    constant score. Trying every term is the long part of such a query: ``expand`` does it
+    without the core's lock (the core calls it first), on the terms the dictionary holds then,
+    which never change (a dictionary only grows, until a rollback or optimize replaces the
+    index); ``run``, under the lock, only tries the terms added since. Both stop at the deadline
+    and refuse a query whose terms would exceed ``max_terms``."""
+
+    # Terms tried between two looks at the clock: from a few, doubled while a chunk takes under
+    # 2 ms (a regexp tries a term in a microsecond, a fuzzy match on long terms in milliseconds).
+    FIRST_CHUNK = 4
+    MAX_CHUNK = 8192
+
+    def __init__(self, field_name, predicate, boost=1.0, label=None):
+        self.field_name = field_name
+        self.predicate = predicate  # term -> bool, in time linear in the term (patterns.py)
+        self.boost = boost
+        self.label = label or field_name
+        self._index = None
+        self._tried = 0
+        self.tids = []
+
+    def expand(self, index, deadline, max_terms, polite=False):
+        """Tries the terms not tried yet. ``polite``: outside the lock, hand the interpreter to
+        other requests between chunks, so that a long scan slows them as little as it can."""
+        if index is not self._index:
+            self._index, self._tried, self.tids = index, 0, []
+        fd = index.fields.get(self.field_name)
+        if fd is None:
+            return
+        terms = fd.term_list
+        end = len(terms)
+        match = self.predicate
+        size = self.FIRST_CHUNK
+        while self._tried < end:
+            if deadline.passed():
+                return
+            started = time.perf_counter()
+            start = self._tried
+            stop = min(end, start + size)
+            self.tids.extend(start + i for i, term in enumerate(terms[start:stop]) if match(term))
+            self._tried = stop
+            if max_terms is not None and len(self.tids) > max_terms:
+                raise too_many_terms(self.label, max_terms)
+            if size < self.MAX_CHUNK and time.perf_counter() - started < 0.002:
+                size *= 2
+            if polite:
+                time.sleep(0)
+
+    def run(self, ctx):
+        mask = np.zeros(ctx.n, dtype=np.bool_)
+        fd = ctx.index.fields.get(self.field_name)
+        if fd is None:
+            return mask, None
+        self.expand(ctx.index, ctx.deadline, ctx.max_terms)
+        if self.tids:
+            mask[np.concatenate([fd.ords_of(t) for t in self.tids])] = True
         return mask, None
 
 
@@ -331,19 +434,6 @@ def prefix_selector(prefix):
         return [fd.terms[t] for t in terms[lo:hi]]
 
     return select
-
-
-def pattern_selector(regex):
-    compiled = re.compile(regex, re.DOTALL)
-
-    def select(fd):
-        return [tid for tid, t in enumerate(fd.term_list) if compiled.fullmatch(t)]
-
-    return select
-
-
-def wildcard_regex(pattern):
-    return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
 
 
 def range_selector(low, high, include_low, include_high):
@@ -372,11 +462,8 @@ def _edit_distance_within(a, b, limit):
     return prev[-1] <= limit
 
 
-def fuzzy_selector(term, max_edits):
-    def select(fd):
-        return [tid for tid, t in enumerate(fd.term_list) if _edit_distance_within(term, t, max_edits)]
-
-    return select
+def fuzzy_predicate(term, max_edits):
+    return lambda candidate: _edit_distance_within(term, candidate, max_edits)
 
 
 class ExistsQuery(Query):
@@ -441,6 +528,8 @@ class NgramQuery(Query):
     """Match on an n-gram field: every query token must be one of the field's grams, which is a
     substring test on the lower-cased source (grams outside min/max size never match)."""
 
+    CHUNK = 4096  # documents tested between two looks at the clock
+
     def __init__(self, field_name, tokens, boost=1.0):
         self.field_name = field_name
         self.tokens = tokens
@@ -454,14 +543,20 @@ class NgramQuery(Query):
         tok = fd.field.type.index_analyzer.tokenizer
         if any(not (tok.min_gram <= len(t) <= tok.max_gram) for t in self.tokens):
             return mask, None
-        hits = [o for o, text in fd.ngram_text.items() if all(t in text for t in self.tokens)]
-        mask[hits] = True
+        items = list(fd.ngram_text.items())
+        for start in range(0, len(items), self.CHUNK):
+            if ctx.deadline.passed():
+                break
+            chunk = items[start : start + self.CHUNK]
+            mask[[o for o, text in chunk if all(t in text for t in self.tokens)]] = True
         return mask, None
 
 
 class PhraseQuery(Query):
     """Terms at consecutive positions (within ``slop``) of a text field. Candidates come from
     the postings; positions are checked by re-analysing the stored source of each candidate."""
+
+    CHUNK = 256  # candidates checked between two looks at the clock
 
     def __init__(self, field_name, positions, slop=0, boost=1.0):
         self.field_name = field_name
@@ -486,10 +581,15 @@ class PhraseQuery(Query):
         mask &= ctx.live
         candidates = np.flatnonzero(mask)
         if len(candidates) and ctx.token_loader is not None:
-            streams = ctx.token_loader(candidates, self.field_name)
-            for o in candidates:
-                if not self._matches(streams.get(int(o), [])):
-                    mask[o] = False
+            for start in range(0, len(candidates), self.CHUNK):
+                chunk = candidates[start : start + self.CHUNK]
+                if ctx.deadline.passed():  # not checked: not found
+                    mask[candidates[start:]] = False
+                    break
+                streams = ctx.token_loader(chunk, self.field_name)
+                for o in chunk:
+                    if not self._matches(streams.get(int(o), [])):
+                        mask[o] = False
         scores[~mask] = 0
         return mask, scores
 
@@ -520,6 +620,9 @@ class BooleanQuery(Query):
         self.filters = list(filters)
         self.min_should = min_should
         self.boost = boost
+
+    def children(self):
+        return self.must + self.should + self.must_not + self.filters
 
     def run(self, ctx):
         if not (self.must or self.should or self.filters):
@@ -559,6 +662,9 @@ class DisMaxQuery(Query):
         self.queries = list(queries)
         self.tie = tie
         self.boost = boost
+
+    def children(self):
+        return self.queries
 
     def run(self, ctx):
         if not self.queries:

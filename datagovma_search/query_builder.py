@@ -14,14 +14,14 @@ from .engine import (
     NumericRangeQuery,
     PhraseQuery,
     TermQuery,
+    TermScanQuery,
     TermSetQuery,
-    fuzzy_selector,
-    pattern_selector,
+    fuzzy_predicate,
     prefix_selector,
     range_selector,
-    wildcard_regex,
 )
 from .errors import SolrError
+from .patterns import regexp_matcher, wildcard_matcher
 from .query_parser import MUST, MUST_NOT, SHOULD, BoolNode, RangeNode, parse, parse_local_params
 
 PARSERS = ("lucene", "dismax", "edismax", "term", "field", "prefix", "raw", "bool")
@@ -166,7 +166,7 @@ class QueryBuilder:
                 raise SolrError(f"{{!{def_type}}} needs an f= local param naming the field")
             field = self._field(name)
             if def_type == "prefix":
-                return TermSetQuery(name, prefix_selector(text))
+                return TermSetQuery(name, prefix_selector(text), label=f"{{!prefix f={name}}}{text}")
             if def_type == "field":
                 return self._term_query(field, text, quoted=True)
             return self._exact(field, text)
@@ -273,20 +273,36 @@ class QueryBuilder:
             raise SolrError(f"can not search on field {field.name}: it is not indexed")
         text = node.text
         if node.regex:
-            return TermSetQuery(field.name, pattern_selector(self._multiterm(field, text)))
+            self._check_length(field, f"/{text}/")
+            label = f"{field.name}:/{text}/"
+            return TermScanQuery(field.name, regexp_matcher(self._multiterm(field, text)), label=label)
         if node.wildcard:
             if text == "*":
                 return ExistsQuery(field.name)
             if field.type.is_numeric:
                 raise SolrError(f"wildcards are not supported on the numeric field {field.name}")
+            self._check_length(field, text)
             pattern = self._multiterm(field, text)
+            label = f"{field.name}:{text}"
             if pattern.endswith("*") and "*" not in pattern[:-1] and "?" not in pattern:
-                return TermSetQuery(field.name, prefix_selector(pattern[:-1]))
-            return TermSetQuery(field.name, pattern_selector(wildcard_regex(pattern)))
+                return TermSetQuery(field.name, prefix_selector(pattern[:-1]), label=label)
+            return TermScanQuery(field.name, wildcard_matcher(pattern), label=label)
         if node.fuzzy is not None and not node.quoted:
+            self._check_length(field, text)
             edits = int(node.fuzzy) if node.fuzzy >= 1 else 2
-            return TermSetQuery(field.name, fuzzy_selector(self._multiterm(field, text), min(edits, 2)))
+            predicate = fuzzy_predicate(self._multiterm(field, text), min(edits, 2))
+            return TermScanQuery(field.name, predicate, label=f"{field.name}:{text}~{edits}")
         return self._term_query(field, text, quoted=node.quoted, slop=node.slop)
+
+    def _check_length(self, field, pattern):
+        """Patterns (regexp, wildcard, fuzzy) are tried on every term of a field: their length is
+        bounded (a CKAN name or id is at most 100 characters)."""
+        limit = self.core.max_pattern_length
+        if limit is not None and len(pattern) > limit:
+            raise SolrError(
+                f"the pattern {pattern[:40]}... on {field.name} is {len(pattern)} characters long; "
+                f"this search service takes patterns of at most {limit} characters"
+            )
 
     def _multiterm(self, field, text):
         if field.kind == "text":
@@ -344,4 +360,5 @@ class QueryBuilder:
             return NumericRangeQuery(field.name, low, high, node.include_low, node.include_high)
         low = None if node.low is None else self._multiterm(field, node.low)
         high = None if node.high is None else self._multiterm(field, node.high)
-        return TermSetQuery(field.name, range_selector(low, high, node.include_low, node.include_high))
+        label = f"{field.name}:[{node.low} TO {node.high}]"
+        return TermSetQuery(field.name, range_selector(low, high, node.include_low, node.include_high), label=label)
