@@ -280,3 +280,33 @@ def test_facet_counts_follow_each_commit_and_rollback(solr, service):
     solr.add([ckan_doc("d", tags=["budget"])], commit=False)
     requests.post(service.url + "/update", data="<rollback/>", headers={"Content-type": "text/xml"})
     assert counts() == {"eau": 1, "sante": 2}
+
+
+@pytest.mark.parametrize(
+    "q, expected",
+    [
+        # Lucene's regexp syntax, matched against the whole term (datagovma_search/patterns.py)
+        ("name:/eau/", []),  # anchored: a part of a term is not a match
+        ("name:/eau-potable/", ["eau-potable"]),
+        ("name:/[a-e]coles/", ["ecoles"]),
+        ("name:/[^a-d]coles/", ["ecoles"]),
+        ("name:/e.{3}s/", []),
+        ("name:/e.{4}s/", ["ecoles"]),
+        ("name:/(eau|budget)-.*/", ["budget-etat", "eau-potable"]),
+        ("name:/.*-e(au|tat)/", ["budget-etat", "qualite-eau"]),
+        ('name:/"eau-potable"/', ["eau-potable"]),  # a quoted string is literal
+        ("name:/eau.potable/", ["eau-potable"]),
+        ("name:/eau\\.potable/", []),  # an escaped dot is a dot
+        ("name:/ecoles?/", ["ecoles"]),
+        ("name:/@/", ["budget-etat", "ecoles", "eau-potable", "population-regions", "qualite-eau"]),  # any string
+        ("name:/#/", []),  # the empty language
+        ("num_resources:/<1-2>/", ["budget-etat", "eau-potable"]),  # a numeric interval ("10" is not in it)
+        ("num_resources:/<0-10>/", ["budget-etat", "ecoles", "eau-potable", "population-regions", "qualite-eau"]),
+        ("num_resources:/\\d/", ["budget-etat", "ecoles", "eau-potable", "population-regions"]),
+        ("name:/^ecoles$/", []),  # ^ and $ are characters in Lucene, not anchors
+        ("name:*-e?u", ["qualite-eau"]),  # a wildcard with ? (matched by RE2)
+        ("name:*ul*", ["population-regions"]),
+    ],
+)
+def test_lucene_regexp_and_wildcard_semantics(corpus, q, expected):
+    assert ids(corpus.search(q, rows=50, **LUCENE)) == sorted(f"id-{n}" for n in expected)
