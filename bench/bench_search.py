@@ -7,6 +7,9 @@ them to bench/results/search.json and bench/results/search.md.
     repeated (as the first page of a listing is), and, at 1 client, each request with another set
     of matching documents (one of them left out in turn), so that no facet count is reused
   - package_search through CKAN's Action API (gunicorn, 2 workers) against the same index
+  - hostile searches (a backtracking regular expression, leading wildcards) as anonymous
+    package_search sends them: the time each takes to answer or be refused, and a plain search's
+    latency alone and while they run, measured in turn in the same run
   - resident memory of the service
 
     python bench/bench_search.py [--docs 100000] [--rounds 200]
@@ -99,6 +102,106 @@ QUERIES = {
 }
 
 
+# Searches anyone can send through package_search (q contains ':', so CKAN sends no defType and
+# the lucene parser reads it): each must be answered or refused within a second, and must not
+# hold back the searches sent meanwhile.
+HOSTILE = {
+    "regexp id:/(.|.)*Z/": "id:/(.|.)*Z/",
+    "leading wildcard name:*abc*": "name:*abc*",
+    "wildcard name:*a?c* (RE2)": "name:*a?c*",
+    "leading wildcard text:*ion": "text:*ion",
+}
+PLAIN = "free text + facets"
+
+
+def hostile_params(q):
+    return dict(COMMON, q=q, fq=BASE_FQ, sort="score desc, metadata_modified desc", **{"facet.field": FACETS})
+
+
+def hostile_searches(url, rounds):
+    """Each hostile search alone (wall time, answer), then the plain search's latency alone, while
+    a second client sends plain searches back to back (what any second client costs: the service
+    is one Python process) and while it sends the hostile searches back to back, alternated by tens
+    so that the machine's drift weighs on the three alike."""
+    session = requests.Session()
+    out = {"queries": {}}
+    for label, q in HOSTILE.items():
+        walls, answers = [], set()
+        for _ in range(5):
+            started = time.perf_counter()
+            resp = session.get(url + "/select", params=hostile_params(q), timeout=120)
+            walls.append((time.perf_counter() - started) * 1000)
+            body = resp.json()
+            if resp.status_code == 200:
+                partial = " (partial)" if body["responseHeader"].get("partialResults") else ""
+                answers.add(f"200, {body['response']['numFound']} found{partial}")
+            else:
+                answers.add(f"{resp.status_code}: {body['error']['msg'][:80]}")
+        out["queries"][label] = {
+            "q": q,
+            "p50_ms": round(percentile(walls, 50), 1),
+            "max_ms": round(max(walls), 1),
+            "answer": "; ".join(sorted(answers)),
+        }
+        print(f"hostile {label}: p50 {out['queries'][label]['p50_ms']} ms, max {out['queries'][label]['max_ms']} ms, "
+              f"{out['queries'][label]['answer']}", flush=True)
+
+    plain = QUERIES[PLAIN]
+    for _ in range(3):
+        session.get(url + "/select", params=plain).raise_for_status()
+    alone, loaded, meanwhile = [], [], []
+    sent = [0]
+
+    def plain_walls(n):
+        walls = []
+        for _ in range(n):
+            started = time.perf_counter()
+            session.get(url + "/select", params=plain).raise_for_status()
+            walls.append((time.perf_counter() - started) * 1000)
+        return walls
+
+    def other_client(stop, hostile):
+        own = requests.Session()
+        while not stop.is_set():
+            for q in HOSTILE.values():
+                own.get(url + "/select", params=hostile_params(q) if hostile else plain, timeout=120)
+                sent[0] += hostile
+
+    def with_other_client(hostile):
+        stop = threading.Event()
+        thread = threading.Thread(target=other_client, args=(stop, hostile), daemon=True)
+        thread.start()
+        time.sleep(0.05)  # its first search is under way
+        walls = plain_walls(10)
+        stop.set()
+        thread.join()
+        return walls
+
+    for _ in range(max(1, rounds // 20)):
+        alone.extend(plain_walls(10))
+        loaded.extend(with_other_client(hostile=False))
+        meanwhile.extend(with_other_client(hostile=True))
+    out["plain"] = {
+        "query": PLAIN,
+        "alone_p50_ms": round(percentile(alone, 50), 1),
+        "alone_p95_ms": round(percentile(alone, 95), 1),
+        "plain_load_p50_ms": round(percentile(loaded, 50), 1),
+        "plain_load_p95_ms": round(percentile(loaded, 95), 1),
+        "meanwhile_p50_ms": round(percentile(meanwhile, 50), 1),
+        "meanwhile_p95_ms": round(percentile(meanwhile, 95), 1),
+        "ratio_p50": round(percentile(meanwhile, 50) / percentile(alone, 50), 2),
+        "ratio_to_plain_load_p50": round(percentile(meanwhile, 50) / percentile(loaded, 50), 2),
+        "requests": len(alone) + len(loaded) + len(meanwhile),
+        "hostile_sent_meanwhile": sent[0],
+    }
+    p = out["plain"]
+    print(f"plain '{PLAIN}': p50 {p['alone_p50_ms']} ms alone, {p['plain_load_p50_ms']} ms while another client "
+          f"sends it too, {p['meanwhile_p50_ms']} ms while hostile searches run (x{p['ratio_p50']} alone, "
+          f"x{p['ratio_to_plain_load_p50']} the other client's plain load; {p['hostile_sent_meanwhile']} hostile sent)",
+          flush=True)
+    return out
+
+
 def ingest(url, docs, batch):
     """(wall seconds, seconds spent in the service by its own QTime)."""
     session = requests.Session()
@@ -186,6 +289,7 @@ def main():
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--single", type=int, default=2_000, help="documents sent one per request")
+    parser.add_argument("--skip-portal", action="store_true", help="a trial: no Action API, results not written")
     args = parser.parse_args()
     out = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version()}, "docs": args.docs,
            "machine_before": machine_speed()}
@@ -247,16 +351,24 @@ def main():
                     flush=True,
                 )
             out["rss_after_queries_mb"] = round(service.rss_bytes() / 2**20)
+            out["hostile"] = hostile_searches(service.url, args.rounds)
+            if args.skip_portal:
+                return finish(out, write=False)
             out["action_api"] = action_api(service.url, max(50, args.rounds // 2))
             for label, row in out["action_api"].items():
                 print(f"{label}: p50 {row['p50_ms']} ms p95 {row['p95_ms']} ms ({row['count']} found)", flush=True)
         finally:
             service.stop()
+    finish(out)
+
+
+def finish(out, write=True):
     out["machine_after"] = machine_speed()
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    with open(os.path.join(HERE, "results", "search.json"), "w") as handle:
-        json.dump(out, handle, indent=2, ensure_ascii=False)
-    write_markdown(out)
+    if write:
+        os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+        with open(os.path.join(HERE, "results", "search.json"), "w") as handle:
+            json.dump(out, handle, indent=2, ensure_ascii=False)
+        write_markdown(out)
     print(json.dumps(out, indent=2, ensure_ascii=False))
 
 
@@ -292,6 +404,34 @@ def write_markdown(out):
     lines += ["", "| Action API (gunicorn, 2 workers) | p50 | p95 |", "|---|---|---|"]
     for label, row in out["action_api"].items():
         lines.append(f"| {label} | {row['p50_ms']} ms | {row['p95_ms']} ms |")
+    hostile = out["hostile"]
+    lines += [
+        "",
+        "Hostile searches, as anonymous package_search sends them (lucene parser, the portal's filters and "
+        f"facets; the service's default limits): 5 times each, over the {out['docs']:,} datasets.",
+        "",
+        "| search | q | p50 | max | answer |",
+        "|---|---|---|---|---|",
+    ]
+    for label, row in hostile["queries"].items():
+        lines.append(f"| {label} | `{row['q']}` | {row['p50_ms']} ms | {row['max_ms']} ms | {row['answer']} |")
+    plain = hostile["plain"]
+    lines += [
+        "",
+        f"A plain search ('{plain['query']}', 1 client) alone, while a second client sends the same plain search "
+        f"back to back, and while it sends the hostile searches back to back ({plain['hostile_sent_meanwhile']} "
+        f"sent), alternated by tens, {plain['requests']} requests in all:",
+        "",
+        "| plain search | p50 | p95 |",
+        "|---|---|---|",
+        f"| alone | {plain['alone_p50_ms']} ms | {plain['alone_p95_ms']} ms |",
+        f"| while another client sends plain searches | {plain['plain_load_p50_ms']} ms | "
+        f"{plain['plain_load_p95_ms']} ms |",
+        f"| while another client sends hostile searches | {plain['meanwhile_p50_ms']} ms | "
+        f"{plain['meanwhile_p95_ms']} ms |",
+        f"| ratio of the medians, hostile / alone | x{plain['ratio_p50']} | |",
+        f"| ratio of the medians, hostile / plain load | x{plain['ratio_to_plain_load_p50']} | |",
+    ]
     with open(os.path.join(HERE, "results", "search.md"), "w") as handle:
         handle.write("\n".join(lines) + "\n")
 
