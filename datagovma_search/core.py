@@ -66,6 +66,8 @@ class Core:
         self.lock = threading.RLock()
         self._filter_cache = OrderedDict()
         self._pending_removals = []
+        self._searching = 0  # searches under way (so that long scans let the others go first)
+        self._searching_lock = threading.Lock()
         self.started = time.time()
         self._load()
 
@@ -259,7 +261,7 @@ class Core:
         for attempt in range(3):
             index = self.index
             for scan in scans:
-                scan.expand(index, deadline, self.max_terms, polite=True)
+                scan.expand(index, deadline, self.max_terms, polite=self._others_searching)
             self.lock.acquire()
             if self.index is index or attempt == 2:
                 break
@@ -268,6 +270,9 @@ class Core:
             yield
         finally:
             self.lock.release()
+
+    def _others_searching(self):
+        return self._searching > 1
 
     def _time_allowed(self, single):
         """The request's budget in ms: its timeAllowed, at most the service's (which also bounds
@@ -315,6 +320,15 @@ class Core:
 
     def select(self, params):
         """Solr's /select: params is a dict of lists (as parse_qs gives)."""
+        with self._searching_lock:
+            self._searching += 1
+        try:
+            return self._select(params)
+        finally:
+            with self._searching_lock:
+                self._searching -= 1
+
+    def _select(self, params):
         started = time.perf_counter()
         single = {k: v[-1] for k, v in params.items() if v}
         start = _as_int(single, "start", 0)

@@ -388,9 +388,10 @@ class TermScanQuery(Query):
         self._tried = 0
         self.tids = []
 
-    def expand(self, index, deadline, max_terms, polite=False):
-        """Tries the terms not tried yet. ``polite``: outside the lock, hand the interpreter to
-        other requests between chunks, so that a long scan slows them as little as it can."""
+    def expand(self, index, deadline, max_terms, polite=None):
+        """Tries the terms not tried yet. ``polite`` (outside the lock): a callable saying whether
+        other searches are running; between chunks the scan hands them the interpreter (the GIL),
+        for a millisecond when there are some, so that a long scan lets short searches go first."""
         if index is not self._index:
             self._index, self._tried, self.tids = index, 0, []
         fd = index.fields.get(self.field_name)
@@ -412,8 +413,8 @@ class TermScanQuery(Query):
                 raise too_many_terms(self.label, max_terms)
             if size < self.MAX_CHUNK and time.perf_counter() - started < 0.002:
                 size *= 2
-            if polite:
-                time.sleep(0)
+            if polite is not None:
+                time.sleep(0.001 if polite() else 0)
 
     def run(self, ctx):
         mask = np.zeros(ctx.n, dtype=np.bool_)

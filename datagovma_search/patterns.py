@@ -7,8 +7,9 @@ term. We translate the Lucene syntax into RE2's and let RE2 (Google's engine, th
 wheel) match: RE2 guarantees linear-time matching and bounded memory (8 MB per pattern), it is
 maintained, ships wheels for our Python, and matches a term in about a microsecond, where an
 automaton of ours would step through it in Python one character at a time (over 100,000 ids, a
-two-state automaton took 1.1 s, RE2 0.33 s, on the same loaded machine). What RE2 cannot express (Lucene's intersection ``&``, complement ``~`` and named
-automata ``<name>``) is refused with a 400 rather than approximated.
+two-state automaton took 1.1 s, RE2 0.33 s, on the same loaded machine). What RE2 cannot express
+(Lucene's intersection ``&``, complement ``~`` and named automata ``<name>``) is refused with a
+400 rather than approximated.
 """
 
 import re2

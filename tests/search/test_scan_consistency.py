@@ -31,8 +31,8 @@ def write_during_scan(monkeypatch, write):
     original = engine.TermScanQuery.expand
     done = []
 
-    def expand(self, index, deadline, max_terms, polite=False):
-        if polite and not done:
+    def expand(self, index, deadline, max_terms, polite=None):
+        if polite is not None and not done:
             writer = threading.Thread(target=write)
             writer.start()
             writer.join(30)
