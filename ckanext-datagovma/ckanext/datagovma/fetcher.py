@@ -142,7 +142,7 @@ def allowed_hosts():
 def timeout():
     """Seconds to wait to connect, and then between two reads."""
     older = tk.config.get("ckanext.datagovma.harvest.timeout")  # the harvest-only name, still read
-    return float(older if older not in (None, "") else tk.config.get("ckanext.datagovma.fetch.timeout") or 30)
+    return float(older or tk.config.get("ckanext.datagovma.fetch.timeout") or 30)
 
 
 def max_seconds():
@@ -495,6 +495,7 @@ def stream(url, params=None, headers=None, max_bytes=None):
         previous = None
         for _hop in range(MAX_REDIRECTS + 1):
             try:
+                parse(request.url)  # a scheme requests has no adapter for is refused here, with the rule
                 response = session.send(request, allow_redirects=False, stream=True, timeout=timeout_pair())
             except URLRefused as exc:
                 if previous is None:
