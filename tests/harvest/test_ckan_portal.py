@@ -13,7 +13,7 @@ from .servers import CKANPortal
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", h.HARVEST_PLUGINS),
-    pytest.mark.ckan_config("ckanext.datagovma.harvest.allowed_hosts", "127.0.0.1"),
+    pytest.mark.ckan_config("ckanext.datagovma.fetch.allowed_hosts", "127.0.0.1"),
     pytest.mark.usefixtures("portal"),
 ]
 COUNT = 24
@@ -34,7 +34,7 @@ def rerun(results):
 
 def test_a_first_run_maps_records_onto_producers_themes_and_licences(remote, portal):
     results = harvest(remote.url)
-    assert len(results) == COUNT and remote.requests == 3  # 10 a page: the harvester pages
+    assert len(results) == COUNT and remote.requests == 3, h.gather_errors()  # 10 a page: the harvester pages
     assert h.statuses(results) == {"added": COUNT}, h.object_errors()
     flat = results[remote.records[0]["id"]]["dataset"]  # data.gov.ma's title_fr/title_ar/notes_ar
     assert flat["name"] == remote.records[0]["name"]
@@ -101,7 +101,7 @@ def test_a_removed_record_is_deleted_but_a_mass_disappearance_is_held(remote, po
 
 
 @pytest.mark.parametrize("fault", ["500", "invalid-json", "truncated", "timeout"])
-@pytest.mark.ckan_config("ckanext.datagovma.harvest.timeout", 1)
+@pytest.mark.ckan_config("ckanext.datagovma.fetch.timeout", 1)
 def test_a_catalogue_that_fails_is_recorded_and_nothing_is_lost(remote, portal, fault):
     first = harvest(remote.url)
     remote.slow_seconds = 3
@@ -157,9 +157,9 @@ def test_a_dataset_edited_in_the_portal_follows_the_local_edits_policy(remote, p
 
 
 def test_local_and_private_sources_are_refused_unless_allowed(remote, ckan_config):
-    ckan_config["ckanext.datagovma.harvest.allowed_hosts"] = []
+    ckan_config["ckanext.datagovma.fetch.allowed_hosts"] = []
     assert harvest(remote.url) == {}
-    assert any("local or private address" in m for m in h.gather_errors())
+    assert any("local, private or reserved address" in m for m in h.gather_errors())
     assert remote.requests == 0
 
 

@@ -13,7 +13,7 @@ from .servers import DCATCatalogue
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", h.HARVEST_PLUGINS),
-    pytest.mark.ckan_config("ckanext.datagovma.harvest.allowed_hosts", "127.0.0.1"),
+    pytest.mark.ckan_config("ckanext.datagovma.fetch.allowed_hosts", "127.0.0.1"),
     pytest.mark.usefixtures("portal"),
 ]
 COUNT = 25
@@ -104,7 +104,7 @@ def test_a_removed_record_is_deleted_but_a_mass_disappearance_is_held(catalogue,
 
 
 @pytest.mark.parametrize("fault", ["500", "truncated", "invalid-json", "timeout"])
-@pytest.mark.ckan_config("ckanext.datagovma.harvest.timeout", 1)
+@pytest.mark.ckan_config("ckanext.datagovma.fetch.timeout", 1)
 def test_a_page_that_fails_is_recorded_and_nothing_is_lost(catalogue, portal, fault):
     first = harvest(catalogue.url)
     catalogue.slow_seconds = 3
@@ -145,7 +145,7 @@ def test_only_http_sources_are_read(url):
 
 
 def test_local_and_private_sources_are_refused_unless_allowed(catalogue, ckan_config):
-    ckan_config["ckanext.datagovma.harvest.allowed_hosts"] = []
+    ckan_config["ckanext.datagovma.fetch.allowed_hosts"] = []
     assert harvest(catalogue.url) == {}
-    assert any("local or private address" in m for m in h.gather_errors())
+    assert any("local, private or reserved address" in m for m in h.gather_errors())
     assert catalogue.requests == 0

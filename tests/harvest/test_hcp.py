@@ -14,7 +14,7 @@ from . import jobs as h
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", h.HARVEST_PLUGINS),
-    pytest.mark.ckan_config("ckanext.datagovma.harvest.allowed_hosts", "127.0.0.1"),
+    pytest.mark.ckan_config("ckanext.datagovma.fetch.allowed_hosts", "127.0.0.1"),
     pytest.mark.usefixtures("portal"),
 ]
 COUNT = 21  # three of each of the 7 subject groups
@@ -110,7 +110,7 @@ def test_a_removed_record_is_deleted_but_a_mass_disappearance_is_held(hcp, porta
 
 
 @pytest.mark.parametrize("fault", ["500", "invalid-json", "truncated", "timeout"])
-@pytest.mark.ckan_config("ckanext.datagovma.harvest.timeout", 1)
+@pytest.mark.ckan_config("ckanext.datagovma.fetch.timeout", 1)
 def test_a_broken_catalogue_is_recorded_and_nothing_is_lost(hcp, portal, fault):
     first = harvest(hcp.url)
     hcp.catalogue.catalog_fault = fault
@@ -126,7 +126,7 @@ def test_a_source_that_is_down_is_recorded(portal):
 
 
 @pytest.mark.parametrize("fault", ["500", "invalid-json", "truncated", "timeout", "malformed"])
-@pytest.mark.ckan_config("ckanext.datagovma.harvest.timeout", 1)
+@pytest.mark.ckan_config("ckanext.datagovma.fetch.timeout", 1)
 def test_one_bad_record_among_many_is_recorded_and_the_others_imported(hcp, fault):
     hcp.catalogue.record_faults = {"I1006": fault}
     results = harvest(hcp.url)
@@ -153,15 +153,15 @@ def test_a_dataset_edited_in_the_portal_follows_the_local_edits_policy(hcp, port
 
 
 def test_local_and_private_sources_are_refused_unless_allowed(hcp, ckan_config):
-    ckan_config["ckanext.datagovma.harvest.allowed_hosts"] = []
+    ckan_config["ckanext.datagovma.fetch.allowed_hosts"] = []
     assert harvest(hcp.url) == {}
-    assert any("local or private address" in message for message in gather_errors())
+    assert any("local, private or reserved address" in message for message in gather_errors())
 
 
 @pytest.mark.parametrize("url", ["ftp://127.0.0.1/catalogue", "file:///etc/passwd"])
 def test_only_http_sources_are_harvested(url):
     assert harvest(url) == {}
-    assert any("Only http and https" in m or "http et https" in m for m in gather_errors())
+    assert any("Only http and https" in m or "http et https" in m for m in gather_errors()), gather_errors()
 
 
 def test_the_source_configuration_is_validated():

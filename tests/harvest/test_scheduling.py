@@ -19,7 +19,7 @@ from . import jobs as h
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", h.HARVEST_PLUGINS),
-    pytest.mark.ckan_config("ckanext.datagovma.harvest.allowed_hosts", "127.0.0.1"),
+    pytest.mark.ckan_config("ckanext.datagovma.fetch.allowed_hosts", "127.0.0.1"),
     pytest.mark.usefixtures("portal"),
 ]
 

@@ -16,7 +16,7 @@ from . import workers
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", h.HARVEST_PLUGINS),
-    pytest.mark.ckan_config("ckanext.datagovma.harvest.allowed_hosts", "127.0.0.1"),
+    pytest.mark.ckan_config("ckanext.datagovma.fetch.allowed_hosts", "127.0.0.1"),
     pytest.mark.usefixtures("portal"),
 ]
 COUNT = 30
@@ -27,7 +27,7 @@ def consumers(request, tmp_path):
     """Starts consumer processes on demand; kills what is left at the end of the test."""
     queue.purge_queues()
     ini = workers.write_ini(str(tmp_path / "consumers.ini"), request.config.option.ckan_ini, h.HARVEST_PLUGINS,
-                            **{"ckanext.datagovma.harvest.allowed_hosts": "127.0.0.1"})
+                            **{"ckanext.datagovma.fetch.allowed_hosts": "127.0.0.1"})
     started = []
 
     def start(kind):

@@ -19,9 +19,9 @@ from ckan.plugins import toolkit as tk
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestGatherError, HarvestObject
 
+from .. import fetcher
+from ..fetcher import URLRefused
 from . import rules
-from . import sources
-from .sources import SourceRefused
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class CKANPortalHarvester(HarvesterBase):
         return config
 
     def _get_json(self, url, params=None):
-        response = sources.get(url, params=params)
+        response = fetcher.get(url, params=params)
         response.raise_for_status()
         body = response.json()
         if not isinstance(body, dict) or not body.get("success"):
@@ -114,7 +114,7 @@ class CKANPortalHarvester(HarvesterBase):
                 if not results:
                     break
                 start += len(results)
-        except SourceRefused as exc:
+        except URLRefused as exc:
             self._save_gather_error(str(exc), harvest_job)
             return None
         except (requests.RequestException, ValueError, KeyError, TypeError) as exc:

@@ -2,8 +2,10 @@
 DCAT profile: ckanext-dcat's RDF harvester, with the portal's rules added.
 
 GUID: the dataset's URI (else its ``dct:identifier``), as ckanext-dcat decides. On top of it:
-every page address is checked like a source address (http/https, no local or private host unless
-allowed; never a file of this machine); a record whose graph did not change is not imported
+every page, the first and those the catalogue links to, and every remote JSON-LD context a page
+names (which rdflib would otherwise fetch itself, unchecked) is read through the portal's fetcher
+(``ckanext.datagovma.fetcher``: http/https, no local or private address unless allowed, each
+redirect checked; never a file of this machine); a record whose graph did not change is not imported
 again; a dataset edited in the portal follows the local-edits policy; deletions above
 ``deletion_threshold`` are held for review; fields the national schema requires and a foreign
 catalogue does not give get the source's defaults; publishers map onto our producers.
@@ -12,6 +14,7 @@ catalogue does not give get the source's defaults; publishers map onto our produ
 import hashlib
 import json
 import logging
+from urllib.parse import urljoin
 
 import ckan.plugins as p
 import requests
@@ -21,15 +24,91 @@ from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.harvest.model import HarvestObject
 
+from .. import fetcher
+from ..fetcher import URLRefused
 from . import rules
-from . import sources
-from .sources import SourceRefused
 
 log = logging.getLogger(__name__)
 
 
+# A JSON-LD page may name contexts by address, and contexts may name others: at most this many
+# are fetched for one page, nested at most this deep.
+MAX_CONTEXTS = 10
+MAX_CONTEXT_DEPTH = 5
+MAX_CONTEXT_BYTES = 1024 * 1024
+
+
 def _extras(dataset):
     return {e.get("key"): e.get("value") for e in dataset.get("extras") or []}
+
+
+def inline_contexts(content, url):
+    """The page ``content`` with each JSON-LD context it names by address (``"@context": "<url>"``,
+    in a list, scoped in a term, or ``"@import"``) replaced by that context, fetched through the
+    fetcher; content that is not JSON is returned as it is.
+
+    rdflib loads such contexts itself with urllib, with no check of the address (a catalogue could
+    make the worker call this machine, the cloud metadata service, or read a local file): once
+    inlined, nothing is left for it to load.
+
+    :raises URLRefused: a context's address breaks a rule of the fetcher
+    :raises requests.RequestException: a context could not be read
+    :raises ValueError: a context is not JSON-LD, or there are too many
+    """
+    if not content.lstrip().startswith(("{", "[")):
+        return content
+    try:
+        document = json.loads(content)
+    except ValueError:
+        return content  # rdflib reports it
+    fetched = {}
+    return json.dumps(_walk(document, url, fetched), ensure_ascii=False)
+
+
+def _walk(node, base, fetched):
+    if isinstance(node, list):
+        return [_walk(item, base, fetched) for item in node]
+    if isinstance(node, dict):
+        return {key: _context(value, base, fetched, 0) if key == "@context" else _walk(value, base, fetched)
+                for key, value in node.items()}
+    return node
+
+
+def _context(value, base, fetched, depth):
+    """A context value with no address left in it (JSON-LD 1.1, 4.1 context processing)."""
+    if depth > MAX_CONTEXT_DEPTH:
+        raise ValueError(f"JSON-LD contexts nested more than {MAX_CONTEXT_DEPTH} deep")
+    if isinstance(value, str):
+        address = urljoin(base, value)
+        if address not in fetched:
+            if len(fetched) >= MAX_CONTEXTS:
+                raise ValueError(f"the page names more than {MAX_CONTEXTS} remote JSON-LD contexts")
+            response = fetcher.get(address, headers={"Accept": "application/ld+json, application/json"},
+                                   max_bytes=MAX_CONTEXT_BYTES)
+            response.raise_for_status()
+            document = response.json()
+            if not isinstance(document, dict) or "@context" not in document:
+                raise ValueError(f"the JSON-LD context {address} holds no @context")
+            fetched[address] = (document["@context"], response.url)
+        context, where = fetched[address]
+        return _context(context, where, fetched, depth + 1)
+    if isinstance(value, list):
+        items = []
+        for item in value:
+            resolved = _context(item, base, fetched, depth)
+            items.extend(resolved if isinstance(resolved, list) else [resolved])
+        return items
+    if isinstance(value, dict):
+        value = dict(value)
+        if isinstance(value.get("@import"), str):
+            imported = _context(value.pop("@import"), base, fetched, depth + 1)
+            if not isinstance(imported, dict):
+                raise ValueError("a JSON-LD @import is not a context object")
+            value = {**imported, **value}
+        return {key: dict(term, **{"@context": _context(term["@context"], base, fetched, depth + 1)})
+                if isinstance(term, dict) and "@context" in term else term
+                for key, term in value.items()}
+    return value
 
 
 class DCATCatalogHarvester(DCATRDFHarvester):
@@ -53,23 +132,38 @@ class DCATCatalogHarvester(DCATRDFHarvester):
     # IDCATRDFHarvester
 
     def update_session(self, session):
-        """ckanext-dcat's requests carry no timeout: ours do."""
-        return sources.with_timeout(session)
+        """Any request ckanext-dcat makes with its own session goes through the fetcher's rules
+        (each address and redirect checked, the connection pinned to the checked address)."""
+        return fetcher.mount(session)
 
     # --- gather ------------------------------------------------------------------------------
 
     def _get_content_and_type(self, url, harvest_job, page=1, content_type=None):
-        """Every page, the first and those the catalogue links to, must be an allowed address."""
+        """A catalogue page, the first or one the catalogue links to, read through the fetcher
+        (ckanext-dcat's own reading would also open a path on this machine), with the remote
+        JSON-LD contexts it names inlined.
+
+        :returns: (content, content type), or (None, None) with a gather error recorded
+        """
+        if page > 1:
+            url = url + ("&" if "?" in url else "?") + f"page={page}"
         try:
-            sources.check_source_url(url)
-        except SourceRefused as exc:
+            response = fetcher.get(url)
+            response.raise_for_status()
+            content = inline_contexts(response.content.decode("utf-8"), response.url)
+        except URLRefused as exc:
             self._save_gather_error(str(exc), harvest_job)
             return None, None
-        try:
-            return super()._get_content_and_type(url, harvest_job, page, content_type)
-        except requests.RequestException as exc:  # e.g. a body cut short, which ckanext-dcat lets through
+        except requests.HTTPError as exc:
+            self._save_gather_error(f"the catalogue page {url} answered {exc.response.status_code} "
+                                    f"{exc.response.reason}", harvest_job)
+            return None, None
+        except (requests.RequestException, ValueError) as exc:  # ValueError: not UTF-8, a bad context
             self._save_gather_error(f"the catalogue page {url} could not be read: {exc}", harvest_job)
             return None, None
+        if content_type is None and response.headers.get("Content-Type"):
+            content_type = response.headers["Content-Type"].split(";", 1)[0].strip()
+        return content, content_type
 
     def _mark_datasets_for_deletion(self, guids_in_source, harvest_job):
         return rules.plan_deletions(harvest_job, guids_in_source,

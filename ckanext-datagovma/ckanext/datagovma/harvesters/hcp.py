@@ -22,10 +22,10 @@ from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject
 from werkzeug.datastructures import FileStorage
 
+from .. import fetcher
 from .. import reference
+from ..fetcher import URLRefused
 from . import rules
-from . import sources
-from .sources import SourceRefused
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ class HCPHarvester(HarvesterBase):
         return rules.source_config(source, owner_org="haut-commissariat-au-plan")
 
     def _get_json(self, url):
-        response = sources.get(url)
+        response = fetcher.get(url)
         response.raise_for_status()
         return response.json()
 
@@ -162,7 +162,7 @@ class HCPHarvester(HarvesterBase):
                 for g in groups
                 for ind in g.get("indicators", [])
             }
-        except SourceRefused as exc:
+        except URLRefused as exc:
             self._save_gather_error(str(exc), harvest_job)
             return None
         except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
@@ -188,7 +188,7 @@ class HCPHarvester(HarvesterBase):
             indicator = self._get_json(url)
             if indicator.get("code") != record["code"] or not isinstance(indicator.get("data"), dict):
                 raise ValueError("the answer is not this indicator")
-        except SourceRefused as exc:
+        except URLRefused as exc:
             self._save_object_error(str(exc), harvest_object, "Fetch")
             return False
         except (requests.RequestException, ValueError) as exc:
