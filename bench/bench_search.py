@@ -414,7 +414,8 @@ def write_markdown(out):
         "|---|---|---|---|---|",
     ]
     for label, row in hostile["queries"].items():
-        lines.append(f"| {label} | `{row['q']}` | {row['p50_ms']} ms | {row['max_ms']} ms | {row['answer']} |")
+        cells = [label, f"`{row['q']}`", f"{row['p50_ms']} ms", f"{row['max_ms']} ms", row["answer"]]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     plain = hostile["plain"]
     lines += [
         "",
