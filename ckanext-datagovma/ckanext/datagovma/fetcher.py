@@ -220,6 +220,8 @@ def parse(url):
         raise URLRefused(tk._("The host of {0} is not a valid domain name").format(shown), url) from None
     if ":" in host:  # an IPv6 literal; zone ids (%) are refused
         try:
+            if "%" in host:
+                raise ValueError(host)
             ipaddress.IPv6Address(host)
         except ValueError:
             raise URLRefused(tk._("The host of {0} is not a valid domain name").format(shown), url) from None
@@ -443,7 +445,7 @@ def _body(response, limit, deadline):
         response.close()
         raise ResponseTooLarge(tk._("The answer of {0} is larger than the {1} MB the portal reads "
                                     "(ckanext.datagovma.fetch.max_size_mb)").format(
-            _shown(response.url), round(limit / 1024 / 1024, 2)), response=response)
+            _shown(response.url), f"{limit / 1024 / 1024:g}"), response=response)
     size = 0
     while True:
         try:
@@ -464,7 +466,7 @@ def _body(response, limit, deadline):
             response.close()
             raise ResponseTooLarge(tk._("The answer of {0} is larger than the {1} MB the portal reads "
                                         "(ckanext.datagovma.fetch.max_size_mb)").format(
-                _shown(response.url), round(limit / 1024 / 1024, 2)), response=response)
+                _shown(response.url), f"{limit / 1024 / 1024:g}"), response=response)
         if time.monotonic() > deadline:
             response.close()
             raise TooSlow(tk._("{0} took more than {1} seconds to answer "
@@ -489,6 +491,7 @@ def stream(url, params=None, headers=None, max_bytes=None):
     """
     deadline = time.monotonic() + max_seconds()
     limit = min(max_size(), max_bytes) if max_bytes else max_size()
+    parse(url)  # before requests reads it: its errors say less
     with requests.Session() as session:
         mount(session)
         request = session.prepare_request(requests.Request("GET", url, params=params, headers=headers))
