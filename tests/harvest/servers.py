@@ -71,8 +71,8 @@ class Handler(BaseHTTPRequestHandler):
 class LocalServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), Handler)
+    def __init__(self, address=("127.0.0.1", 0)):
+        super().__init__(address, Handler)
         self.fault = None  # the whole source: "500", "invalid-json", "truncated", "timeout"
         self.slow_seconds = 5
         self.hidden = set()
@@ -80,7 +80,7 @@ class LocalServer(ThreadingHTTPServer):
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.server_port}"
+        return f"http://{self.server_address[0]}:{self.server_port}"
 
     def start(self):
         threading.Thread(target=self.serve_forever, daemon=True).start()
@@ -89,6 +89,57 @@ class LocalServer(ThreadingHTTPServer):
     def stop(self):
         self.shutdown()
         self.server_close()
+
+
+class Redirector(LocalServer):
+    """Answers every GET with a redirect (``status``) to the same path and query on ``target``
+    (a base address); ``target=None`` redirects to itself, one step further each time
+    (``/hop/1`` -> ``/hop/2``...)."""
+
+    def __init__(self, target=None, status=302, address=("127.0.0.1", 0)):
+        super().__init__(address)
+        self.target = target
+        self.status = status
+
+    def route(self, handler, path, query):
+        self.requests += 1
+        if self.target is None:
+            step = int(path.rsplit("/", 1)[-1]) if path.rsplit("/", 1)[-1].isdigit() else 0
+            location = f"/hop/{step + 1}"
+        else:
+            location = self.target + handler.path
+        handler.send_response(self.status)
+        handler.send_header("Location", location)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+
+class Routes(LocalServer):
+    """Fixed answers, ``{path: (status, content type, body)}``; records the Host header of each
+    request. ``drip`` (seconds) sends a body of unknown length a byte at a time at that pace."""
+
+    def __init__(self, routes=None, address=("127.0.0.1", 0)):
+        super().__init__(address)
+        self.routes = dict(routes or {})
+        self.hosts = []
+        self.drip = None
+
+    def route(self, handler, path, query):
+        self.requests += 1
+        self.hosts.append(handler.headers.get("Host"))
+        status, content_type, body = self.routes.get(path or "/", (404, "text/plain", "not found"))
+        if self.drip:
+            handler.send_response(status)
+            handler.send_header("Content-Type", content_type)
+            handler.send_header("Connection", "close")
+            handler.end_headers()
+            handler.close_connection = True
+            for byte in (body.encode() if isinstance(body, str) else body):
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+                threading.Event().wait(self.drip)
+            return
+        handler._send(status, body, content_type, fault=self.fault)
 
 
 class CKANPortal(LocalServer):
