@@ -54,8 +54,10 @@ def test_a_gdd_cannot_publish_or_make_public_by_editing(portal):
     dataset = gdd.ok("package_create", **complete_dataset())
     gdd.ok("datagovma_dataset_submit", id=dataset["id"])
     gdd.call("datagovma_dataset_publish", status=403, id=dataset["id"])
-    patched = gdd.ok("package_patch", id=dataset["id"], private=False, publication_status="published")
-    assert patched["private"] is True and patched["publication_status"] == "in_review"
+    body = gdd.call("package_patch", status=409, id=dataset["id"], private=False, publication_status="published")
+    assert "publication_status" in body["error"]  # said, not silently ignored (tests/security)
+    after = portal["sysadmin"].ok("package_show", id=dataset["id"])
+    assert after["private"] is True and after["publication_status"] == "in_review"
     assert not visible_to_anonymous(portal, dataset["name"])
 
 

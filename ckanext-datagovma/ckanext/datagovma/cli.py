@@ -1,4 +1,5 @@
-"""`ckan datagovma ...`: loading the portal's reference data (idempotent; `make run` calls it)."""
+"""`ckan datagovma ...`: loading the portal's reference data (idempotent; `make run` calls it), the
+HCP source, the harvest scheduler, and `check`, which finds what breaks the publication invariant."""
 
 import json
 import os
@@ -121,3 +122,19 @@ def migrate_tracking():
 
     tracking.migrate()
     click.echo("tracking tables up to date")
+
+
+@datagovma.command("check")
+def check():
+    """Reports every dataset that breaks the publication invariant (public if and only if
+    published, active and publishable), in the database or in the search index; exits 1 if
+    any does."""
+    from . import publication
+
+    problems = publication.check()
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        click.echo(f"{len(problems)} dataset(s) break the publication invariant", err=True)
+        raise SystemExit(1)
+    click.echo("every dataset is public if and only if it is published, active and publishable")

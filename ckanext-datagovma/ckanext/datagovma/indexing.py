@@ -36,6 +36,16 @@ def before_dataset_index(pkg_dict):
 
 
 def before_dataset_search(search_params):
+    """The portal's query fields; and a search that names no type lists datasets only (core's
+    /dataset page asks for them, but its producer and theme pages, the home page and the API do
+    not): a document of another type in the index (a harvest source; one of a type the portal
+    does not know, which its pages cannot link to) never reaches a list that expects datasets."""
     if search_params.get("defType", "dismax") in ("dismax", "edismax") and "qf" not in search_params:
         search_params["qf"] = "name^4 title^4 tags^2 groups^2 text " + EXTRA_QUERY_FIELDS
+    fq = search_params.get("fq")
+    named = [fq] if isinstance(fq, str) else []
+    named += [f for f in search_params.get("fq_list") or [] if isinstance(f, str)]
+    named.append(search_params.get("q") if isinstance(search_params.get("q"), str) else "")
+    if not any("dataset_type:" in text or "type:" in text for text in named):
+        search_params["fq"] = f"{fq or ''} +dataset_type:dataset".strip() if isinstance(fq, str) or fq is None else fq
     return search_params

@@ -1,7 +1,9 @@
 """The datagovma plugin: wires CKAN interfaces to the modules next to it; no logic lives here.
 
   logic/validators.py  schema validators     logic/action.py  review actions; chained show actions
-  logic/auth.py        who may review         helpers.py       template helpers
+  logic/auth.py        who may review, harvest, read accounts   helpers.py  template helpers
+  publication.py       the publication invariant (public iff published), enforced on every write
+  security.py          CSRF exemptions for one request, security headers, NUL and deep JSON refused
   indexing.py          search documents       cli.py           `ckan datagovma`
   uploads.py           checks on uploaded files   views.py      review buttons' routes
   portal.py            facets, key figures, language links of the citizens' portal
@@ -17,7 +19,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 from ckanext.tracking.plugin import TrackingPlugin
 
-from . import assets, forking, indexing, portal, preview, tracking, uploads, views
+from . import assets, forking, indexing, portal, preview, publication, security, tracking, uploads, views
 from .logic import action
 
 
@@ -36,6 +38,7 @@ class DatagovmaPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
     p.implements(p.IFacets, inherit=True)
+    p.implements(p.INotifier, inherit=True)
 
     # IConfigurer
 
@@ -47,17 +50,29 @@ class DatagovmaPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def configure(self, config):
         forking.register()
+        publication.register()
 
     # IMiddleware
 
     def make_middleware(self, app, config):
         if hasattr(app, "after_request"):  # the Flask application
+            app.before_request(security.refuse_bad_input)
+            security.scope_csrf_exemptions(app)
+            app.after_request(security.add_headers)
             app.after_request(uploads.safe_download_headers)
             app.before_request(views.check_catalog_parameters)
             app.before_request(portal.normalise_search_parameters)
             app.before_request(action.start_request_memory)
             assets.build_once()
         return app
+
+    # INotifier
+
+    def notify_about_topic(self, notification_sent, topic, data):
+        if topic == "request_password_reset" and not notification_sent:
+            security.send_reset_link(data["user"])
+            return True
+        return notification_sent
 
     # IPackageController
 

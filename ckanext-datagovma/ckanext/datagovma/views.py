@@ -22,11 +22,13 @@ ACTIONS = {
     "submit": "datagovma_dataset_submit",
     "publish": "datagovma_dataset_publish",
     "return": "datagovma_dataset_return",
+    "withdraw": "datagovma_dataset_withdraw",
 }
 DONE = {
     "submit": "The dataset was submitted to the ROD for review",
     "publish": "The dataset is published",
     "return": "The dataset was sent back to its GdD",
+    "withdraw": "The publication is withdrawn: the dataset is no longer public",
 }
 
 
@@ -69,7 +71,8 @@ def review(id, transition):
         tk.abort(404, tk._("Unknown review step"))
     context = {"user": tk.current_user.name}
     try:
-        dataset = tk.get_action(ACTIONS[transition])(context, {"id": id, "comment": request.form.get("comment", "")})
+        dataset = tk.get_action(ACTIONS[transition])(context, {"id": id, "comment": request.form.get("comment", ""),
+                                                               "reason": request.form.get("reason", "")})
     except tk.NotAuthorized:
         tk.abort(403, tk._("You may not do this to this dataset"))
     except tk.ObjectNotFound:

@@ -1,4 +1,6 @@
-"""Actions of the publication review: a GdD submits, the producer's ROD publishes or returns.
+"""Actions of the publication review: a GdD submits, the producer's ROD publishes, returns or
+withdraws. The one door to publication: the dataset actions take only datasets, the harvest
+actions only harvest sources, and the producer page's bulk actions follow the review's rules.
 
 Each transition goes through package_patch as the acting user, so CKAN's activity stream records
 who did it and when; the ``datagovma_workflow`` context flag is what lets the change through the
@@ -15,9 +17,25 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.logic.action import get as core_get
 
+from .. import fetcher, publication
+
 __all__ = ["datagovma_dataset_submit", "datagovma_dataset_publish", "datagovma_dataset_return",
-           "organization_show", "group_show", "group_follower_count", "am_following_group",
-           "am_following_dataset", "package_show", "resource_view_list"]
+           "datagovma_dataset_withdraw", "package_create", "package_update", "harvest_source_create",
+           "harvest_source_update", "harvest_source_reindex", "bulk_update_public", "package_search",
+           "tag_list", "tag_show", "member_list", "organization_show", "group_show", "group_follower_count",
+           "am_following_group", "am_following_dataset", "package_show", "resource_view_list"]
+
+
+def _documented_as_core(chained):
+    """CKAN wraps a chained action in a functools.partial, whose docstring help_show would serve in
+    place of the action's documentation; it copies the function's __dict__ onto the partial, so
+    core's docstring placed there is what API users keep reading."""
+    from ckan.logic.action import create, update
+
+    core = next(getattr(module, chained.__name__) for module in (core_get, create, update)
+                if hasattr(module, chained.__name__))
+    chained.__dict__["__doc__"] = core.__doc__
+    return chained
 
 
 def _current(context, data_dict):
@@ -56,7 +74,9 @@ def datagovma_dataset_submit(context, data_dict):
     """
     tk.check_access("datagovma_dataset_submit", context, data_dict)
     dataset = _current(context, data_dict)
-    _require_status(dataset, ("draft", "returned"), tk._("submitted"))
+    _require_status(dataset, ("draft", "returned", "withdrawn"), tk._("submitted"))
+    if dataset.get("state") != "active":
+        raise tk.ValidationError({"state": [tk._("Finish the dataset (add its data) before submitting it")]})
     return _transition(context, dataset, "in_review")
 
 
@@ -92,6 +112,212 @@ def datagovma_dataset_return(context, data_dict):
     dataset = _current(context, data_dict)
     _require_status(dataset, ("in_review",), tk._("returned"))
     return _transition(context, dataset, "returned", comment=comment)
+
+
+def datagovma_dataset_withdraw(context, data_dict):
+    """Withdraw a published dataset (ROD of its producer, or sysadmin): it leaves every public
+    channel at once (search, pages, DCAT, feeds, activity streams); the reason goes to the activity
+    stream and its GdD sees it on the dataset. The GdD may correct it and submit it again.
+
+    :param id: the id or name of the dataset
+    :type id: string
+    :param reason: why it is withdrawn
+    :type reason: string
+    :returns: the dataset, now ``withdrawn``
+    :rtype: dictionary
+    """
+    tk.check_access("datagovma_dataset_withdraw", context, data_dict)
+    reason = data_dict.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise tk.ValidationError({"reason": [tk._("Say why the publication is withdrawn")]})
+    dataset = _current(context, data_dict)
+    _require_status(dataset, ("published",), tk._("withdrawn"))
+    return _transition(context, dataset, "withdrawn", comment=reason.strip())
+
+
+# --- one door to publication ----------------------------------------------------------------------
+
+
+def _check_type(context, asked, current=None):
+    """Datasets go through the dataset actions, harvest sources through the harvest actions
+    (which mark their context); no other type, and no change of type. Another type would skip
+    the portal's schema (no review, no classification) and be public at once."""
+    allowed = publication.HARVEST_SOURCE_TYPE if context.get("datagovma_harvest_source") else publication.DATASET_TYPE
+    if current is not None and asked not in (None, "", current):
+        raise tk.ValidationError({"type": [tk._("The type of a dataset or harvest source cannot change")]})
+    kind = current if current is not None else (asked or publication.DATASET_TYPE)
+    if kind != allowed:
+        raise tk.ValidationError({"type": [
+            tk._("Harvest sources are created and changed through the harvest actions")
+            if kind == publication.HARVEST_SOURCE_TYPE else
+            tk._("Only datasets can be created here (type {0!r} is not one)").format(kind)]})
+
+
+def _check_source_url(data_dict):
+    """A source's address is checked when it is saved (and again at each fetch): a 409 on ``url``
+    saying which rule it breaks (fetcher.py), not a failure at the first harvest."""
+    url = data_dict.get("url")
+    if url is None:
+        return
+    try:
+        fetcher.check_url(url if isinstance(url, str) else "")
+    except fetcher.URLRefused as refused:
+        raise tk.ValidationError({"url": [str(refused)]}) from None
+
+
+@_documented_as_core
+@tk.chained_action
+def package_create(original, context, data_dict):
+    """Core's package_create, for datasets only (a harvest source through harvest_source_create)."""
+    _check_type(context, data_dict.get("type"))
+    return original(context, data_dict)
+
+
+@_documented_as_core
+@tk.chained_action
+def package_update(original, context, data_dict):
+    """Core's package_update, for datasets only (a harvest source through harvest_source_update);
+    the type of what exists never changes."""
+    ref = data_dict.get("id") or data_dict.get("name")
+    if isinstance(ref, sa.engine.Row):  # core 2.12's bulk actions pass the row of a query as the id
+        ref = ref[0]
+        data_dict = dict(data_dict, id=ref)
+    package = model.Package.get(ref) if isinstance(ref, str) else None
+    if package is not None:
+        _check_type(context, data_dict.get("type"), package.type)
+    return original(context, data_dict)
+
+
+@tk.chained_action
+def harvest_source_create(original, context, data_dict):
+    """ckanext-harvest's, with the context mark that lets its harvest source through
+    package_create; its own auth function is asked first (ckanext-harvest leaves the check to
+    package_create's; ours: logic/auth.py), and its address must be one the portal fetches."""
+    tk.check_access("harvest_source_create", context, data_dict)
+    _check_source_url(data_dict)
+    return original(dict(context, datagovma_harvest_source=True), data_dict)
+
+
+@tk.chained_action
+def harvest_source_update(original, context, data_dict):
+    """ckanext-harvest's, with the context mark that lets its harvest source through
+    package_update; its own auth function is asked first (ours: logic/auth.py), and its address
+    must be one the portal fetches."""
+    tk.check_access("harvest_source_update", context, data_dict)
+    _check_source_url(data_dict)
+    return original(dict(context, datagovma_harvest_source=True), data_dict)
+
+
+@tk.chained_action
+def harvest_source_reindex(original, context, data_dict):
+    """ckanext-harvest's, after its auth function, which it never asks."""
+    tk.check_access("harvest_source_reindex", context, data_dict)
+    return original(context, data_dict)
+
+
+@_documented_as_core
+@tk.chained_action
+def bulk_update_public(original, context, data_dict):
+    """Core's "make public" of the producer page is a publication by the ROD: all of the
+    datasets or none. Each must be active and publishable (a refusal names the datasets and
+    why); each is then published as the review publishes (joining its themes' groups), where core
+    would only clear ``private``. (Core's "make private" stays core's: the
+    ``publication_status`` validator turns it into the withdrawal of what was published.)"""
+    tk.check_access("bulk_update_public", context, data_dict)
+    ids = data_dict.get("datasets") or []
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise tk.ValidationError({"datasets": [tk._("Give a list of dataset ids")]})
+    refused = []
+    for package in model.Session.query(model.Package).filter(
+            model.Package.id.in_(ids), model.Package.owner_org == data_dict.get("org_id")):
+        extras = package.extras or {}
+        found = publication.refusal(extras.get("classification"), extras.get("personal_data"))
+        if found:
+            refused.append(f"{package.name}: {found[1]}")
+        elif package.state != "active":
+            refused.append(f"{package.name}: " + tk._("Finish the dataset (add its data) before submitting it"))
+    if refused:
+        raise tk.ValidationError({"datasets": refused})
+    for dataset_id in ids:
+        dataset = _current(dict(context), {"id": dataset_id})
+        if dataset.get("owner_org") == data_dict.get("org_id") and dataset.get("publication_status") != "published":
+            _transition(dict(context), dataset, "published", comment="")
+
+
+# --- nothing of a dataset one may not read -------------------------------------------------------
+
+
+@_documented_as_core
+@tk.chained_action
+@tk.side_effect_free
+def tag_list(original, context, data_dict):
+    """Core's list, less the keywords found only on datasets the caller may not read."""
+    tags = original(context, data_dict)
+    readable = publication.readable_tag_ids(context.get("user"))
+    if readable is None:
+        return tags
+    names = {tag.name for tag in model.Session.query(model.Tag).filter(model.Tag.id.in_(readable))}
+    return [tag for tag in tags if (tag["name"] if isinstance(tag, dict) else tag) in names]
+
+
+@_documented_as_core
+@tk.chained_action
+@tk.side_effect_free
+def tag_show(original, context, data_dict):
+    """Core's tag, unknown when it is only on datasets the caller may not read; its datasets
+    (``include_datasets``) only those the caller may read."""
+    tag = original(context, data_dict)
+    readable = publication.readable_tag_ids(context.get("user"))
+    if readable is None:
+        return tag
+    if tag["id"] not in readable:
+        raise tk.ObjectNotFound(tk._("Tag not found"))
+    if tag.get("packages"):
+        allowed = publication.readable_ids(context.get("user"), [p["id"] for p in tag["packages"]])
+        tag["packages"] = [p for p in tag["packages"] if p["id"] in allowed]
+    return tag
+
+
+@_documented_as_core
+@tk.chained_action
+@tk.side_effect_free
+def member_list(original, context, data_dict):
+    """Core's members of a producer or theme, less the datasets the caller may not read."""
+    members = original(context, data_dict)
+    allowed = publication.readable_ids(context.get("user"), [m[0] for m in members if m[1] == "package"])
+    return [m for m in members if m[1] != "package" or m[0] in allowed]
+
+
+# --- bad input --------------------------------------------------------------------------------
+
+# package_search's parameters that take one value, and those that take a list of texts (or one
+# text): core's schema converts the others with int() or iterates them, and answers 500 to a wrong
+# JSON type (docs/upstream.md).
+_SEARCH_SCALARS = ("q", "fq", "sort", "rows", "start", "facet", "facet.limit", "facet.mincount", "facet.sort",
+                   "include_private", "include_drafts", "include_deleted", "use_default_schema", "defType",
+                   "qf", "df", "mm", "q.op", "hl", "tie", "bf", "boost")
+_SEARCH_LISTS = ("fq_list", "fl", "facet.field", "facet.range", "permission_labels")
+
+
+@_documented_as_core
+@tk.chained_action
+@tk.side_effect_free
+def package_search(original, context, data_dict):
+    """Core's package_search, after a check of its parameters' JSON types: a 409 naming the
+    parameter, where core answered 500."""
+    errors = {}
+    for name in _SEARCH_SCALARS:
+        value = data_dict.get(name)
+        if isinstance(value, (dict, list)):
+            errors[name] = [tk._("Must be a single value, not a list or an object")]
+    for name in _SEARCH_LISTS:
+        value = data_dict.get(name)
+        if value is not None and not isinstance(value, str) and not (
+                isinstance(value, list) and all(isinstance(item, str) for item in value)):
+            errors[name] = [tk._("Must be a text or a list of texts")]
+    if errors:
+        raise tk.ValidationError(errors)
+    return original(context, data_dict)
 
 
 def _show_without_empty_sub_groups(original, context, data_dict):
@@ -172,14 +398,6 @@ def _known_id(kind, data_dict):
     ref = data_dict.get("id")
     found = _found_in_this_request(kind) if isinstance(ref, str) else None
     return found.get(ref) if found else None
-
-
-def _documented_as_core(chained):
-    """CKAN wraps a chained action in a functools.partial, whose docstring help_show would serve in
-    place of the action's documentation; it copies the function's __dict__ onto the partial, so
-    core's docstring placed there is what API users keep reading."""
-    chained.__dict__["__doc__"] = getattr(core_get, chained.__name__).__doc__
-    return chained
 
 
 @_documented_as_core
@@ -293,9 +511,11 @@ def package_show(original, context, data_dict):
     the rest of this GET request (_found_in_this_request), and so are its resources, for
     resource_view_list."""
     ref = data_dict.get("id") or data_dict.get("name_or_id")
-    if ref is not None and not isinstance(ref, str):
+    if isinstance(ref, (dict, list, int, float, bool)):
         # core looks a list or a number up in SQL and answers 500
         raise tk.ValidationError({"id": [tk._("Must be a Unicode string value")]})
+    if not isinstance(ref, str):
+        return original(context, data_dict)  # e.g. the row core 2.12's bulk actions pass as an id
     if ref and not context.get("for_update"):
         dataset = _dataset_named_or_identified(ref)
         if dataset is not None:

@@ -5,11 +5,13 @@ Messages are translatable and say what to do; a failing validator leaves nothing
 
 import json
 
+import ckan.authz as authz
 import ckan.plugins.toolkit as tk
+from ckan import model
 from ckan.lib.navl.dictization_functions import StopOnError, missing
 from ckanext.scheming.validation import scheming_validator
 
-from .. import multilingual, reference
+from .. import multilingual, publication, reference
 
 __all__ = [
     "datagovma_multilingual_text",
@@ -26,9 +28,7 @@ __all__ = [
 ]
 
 LANGUAGES = ("fr", "ar", "zgh")
-PUBLISHABLE_CLASSIFICATION = "non-classifie"
-PERSONAL_DATA = "personnelles"
-STATUSES = ("draft", "in_review", "returned", "published")
+PERSONAL_DATA = publication.PERSONAL_DATA
 
 # Normalised resource formats: what GdDs type -> what the portal shows and DCAT maps.
 FORMATS = {
@@ -200,37 +200,69 @@ def datagovma_personal_data(key, data, errors, context):
 
 
 def datagovma_publication_status(key, data, errors, context):
-    """The review workflow owns this field: only the review actions (and sysadmins) change it.
-    A dataset is public exactly when it is published, and a classified dataset or one holding
-    non-anonymised personal data can never be published."""
+    """The review owns this field and the dataset's visibility: the review actions move the
+    status, and only a reviewer (the ROD of the producer, a sysadmin, or the review actions
+    themselves) may set it, or ask for a visibility that its status does not give (``private``
+    false publishes, ``private`` true withdraws a publication). Anyone else asking gets an
+    error saying so; a value equal to the current one (what package_show answered, sent back)
+    is no request. The visibility then follows from the status (publication.py enforces it on
+    every write)."""
+    prefix = key[:-1]
     package = context.get("package")
-    current = getattr(package, "extras", {}).get("publication_status") if package else None
-    requested = data.get(key)
-    allowed = context.get("datagovma_workflow") or _is_sysadmin(context)
-    if requested in (None, missing, "") or not allowed:
-        requested = current or "draft"
-    if requested not in STATUSES:
-        errors[key].append(tk._("Unknown publication status: {0}").format(requested))
+    current = ((package.extras or {}).get("publication_status") if package is not None else None) or "draft"
+    asked = data.get(key)
+    asked = None if asked in (None, missing, "") else asked
+    private_key = prefix + ("private",)
+    asked_private = data.get(private_key)
+    try:
+        asked_private = None if asked_private in (None, missing, "") else tk.asbool(asked_private)
+    except ValueError:
+        errors[private_key].append(tk._("private must be true or false"))
         return
-    if requested == "published":
-        prefix = key[:-1]
-        if data.get(prefix + ("classification",)) not in (PUBLISHABLE_CLASSIFICATION, None, missing):
-            errors[prefix + ("classification",)].append(
-                tk._("Classified information (loi 05-20) can never be published"))
+    target = current
+    if asked is not None and asked != current:
+        if asked not in publication.STATUSES:
+            errors[key].append(tk._("Unknown publication status: {0}").format(asked))
             return
-        if data.get(prefix + ("personal_data",)) == PERSONAL_DATA:
-            errors[prefix + ("personal_data",)].append(
-                tk._("Personal data that is not anonymised (loi 09-08) can never be published"))
+        if not _is_reviewer(data, prefix, context):
+            errors[key].append(tk._("Only the ROD of the producer publishes or withdraws a dataset: "
+                                    "submit it for review"))
             return
-    data[key] = requested
-    data[key[:-1] + ("private",)] = requested != "published"
+        target = asked
+    elif asked_private is not None and asked_private != (current != "published"):
+        if not _is_reviewer(data, prefix, context):
+            errors[private_key].append(
+                tk._("Only the ROD of the producer can withdraw a publication") if asked_private else
+                tk._("A dataset becomes public when the ROD of its producer publishes it: submit it for review"))
+            return
+        target = "withdrawn" if asked_private else "published"
+    if target == "published":
+        refused = publication.refusal(data.get(prefix + ("classification",)), data.get(prefix + ("personal_data",)))
+        if refused:
+            errors[prefix + (refused[0],)].append(refused[1])
+            return
+        if data.get(prefix + ("state",)) == "draft":
+            errors[prefix + ("state",)].append(
+                tk._("A published dataset cannot go back to draft: the ROD of its producer withdraws it"))
+            return
+    data[key] = target
+    data[private_key] = target != "published"
+
+
+def _is_reviewer(data, prefix, context):
+    """The review actions, a sysadmin, or the ROD (organization admin) of the dataset's producer."""
+    if context.get("datagovma_workflow") or _is_sysadmin(context):
+        return True
+    user = context.get("user")
+    package = context.get("package")
+    owner = package.owner_org if package is not None else data.get(prefix + ("owner_org",))
+    return bool(user and owner and owner is not missing
+                and authz.has_user_permission_for_group_or_org(owner, user, "admin"))
 
 
 def _is_sysadmin(context):
     user = context.get("auth_user_obj")
     if user is None and context.get("user"):
-        from ckan import model
-
         user = model.User.get(context["user"])
     return bool(getattr(user, "sysadmin", False))
 
