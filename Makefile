@@ -86,7 +86,7 @@ run: install services config
 	@$(MACHINE) databases development
 	@HCP=$(HCP) $(MACHINE) initialize development
 ifdef HCP
-	@( cat config/Procfile; echo "hcp-simulator: $(BIN)/python -m ckanext.datagovma.harvesters.hcp_simulator --port 8990" ) > var/Procfile.hcp
+	@( cat config/Procfile; echo "hcp-simulator: $(BIN)/python -m tests.harvest.hcp_simulator --port 8990" ) > var/Procfile.hcp
 	$(BIN)/honcho -f var/Procfile.hcp -d . start
 else
 	$(BIN)/honcho -f config/Procfile -d . start

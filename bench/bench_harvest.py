@@ -109,10 +109,10 @@ def main():
             port = free_port()
             logs = open(os.path.join(data_dir, "processes.log"), "wb")
 
-            def start(*cmd):
-                processes.append(subprocess.Popen(cmd, env=env, stdout=logs, stderr=subprocess.STDOUT))
+            def start(*cmd):  # from the repository root, where `-m tests.harvest.hcp_simulator` is found
+                processes.append(subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=logs, stderr=subprocess.STDOUT))
 
-            start(os.path.join(BIN, "python"), "-m", "ckanext.datagovma.harvesters.hcp_simulator",
+            start(os.path.join(BIN, "python"), "-m", "tests.harvest.hcp_simulator",
                   "--port", str(port), "--indicators", str(INDICATORS))
             start(os.path.join(BIN, "ckan"), "-c", INI, "harvester", "gather-consumer")
             for _ in range(FETCH_WORKERS):

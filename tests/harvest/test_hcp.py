@@ -8,9 +8,9 @@ import json
 import pytest
 
 from ckanext.datagovma.harvesters.hcp import HCPHarvester
-from ckanext.datagovma.harvesters.hcp_simulator import Simulator
 
 from . import jobs as h
+from .hcp_simulator import Simulator
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", h.HARVEST_PLUGINS),

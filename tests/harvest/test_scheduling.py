@@ -13,9 +13,9 @@ from ckanext.harvest.tests.lib import run_harvest_job
 
 from ckanext.datagovma.harvesters import schedule
 from ckanext.datagovma.harvesters.hcp import HCPHarvester
-from ckanext.datagovma.harvesters.hcp_simulator import Simulator
 
 from . import jobs as h
+from .hcp_simulator import Simulator
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", h.HARVEST_PLUGINS),

@@ -9,10 +9,10 @@ from ckan import model
 from ckanext.harvest import queue
 
 from ckanext.datagovma.harvesters import schedule
-from ckanext.datagovma.harvesters.hcp_simulator import Simulator
 
 from . import jobs as h
 from . import workers
+from .hcp_simulator import Simulator
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", h.HARVEST_PLUGINS),

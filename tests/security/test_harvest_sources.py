@@ -7,9 +7,9 @@ import pytest
 from ckan import model
 
 from ckanext.datagovma.harvesters.hcp import HCPHarvester
-from ckanext.datagovma.harvesters.hcp_simulator import Simulator
 
 from ..harvest import jobs as h
+from ..harvest.hcp_simulator import Simulator
 from . import invariant
 
 pytestmark = [

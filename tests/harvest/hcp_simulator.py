@@ -1,7 +1,8 @@
 """A local stand-in for the HCP statistical database API (BDS), for tests, benchmarks and
-`make run` (nothing here talks to the real service).
+`make run HCP=1` (nothing here talks to the real service). A test double: it lives with the tests
+and is not part of the installed package.
 
-    python -m ckanext.datagovma.harvesters.hcp_simulator --port 8990 --indicators 830
+    python -m tests.harvest.hcp_simulator --port 8990 --indicators 830   # from the repository root
 
 Content is generated deterministically in the shape of ../shared/reference/hcp-bds-api.md: 7
 subject groups, French labels (some Arabic), annual, quarterly and monthly series, breakdowns by
