@@ -1,5 +1,6 @@
-"""The Moroccan DCAT-AP profile: valid against the official DCAT-AP 3.0.1 SHACL shapes (read from
-../shared/dcat-ap-3.0.1), read back without loss, and silent about what is not public."""
+"""The Moroccan DCAT-AP profile: valid against the official DCAT-AP 3.0.1 SHACL shapes (copied into
+tests/dcat/shapes/dcat-ap-3.0.1, see SOURCE.md there), read back without loss, and silent about what
+is not public."""
 
 import os
 
@@ -11,8 +12,7 @@ from ..portal_fixtures import complete_dataset
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS), pytest.mark.usefixtures("portal")]
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SHAPES = os.path.join(os.path.dirname(ROOT), "shared", "dcat-ap-3.0.1")
+SHAPES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "shapes", "dcat-ap-3.0.1")
 
 
 @pytest.fixture(scope="module")
@@ -21,8 +21,8 @@ def shapes():
              for name in ("dcat-ap-SHACL.ttl", "shapes_recommended.ttl", "mdr-vocabularies.shape.ttl")}
     missing = [path for path in files.values() if not os.path.exists(path)]
     if missing:
-        pytest.fail(f"The official DCAT-AP 3.0.1 shapes are missing: put {', '.join(missing)} in {SHAPES} "
-                    "(the shared folder next to the repository)")
+        pytest.fail(f"The official DCAT-AP 3.0.1 shapes are missing: {', '.join(missing)} "
+                    f"(see {SHAPES}/SOURCE.md for where they come from)")
     return {name: Graph().parse(path, format="turtle") for name, path in files.items()}
 
 
