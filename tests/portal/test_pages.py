@@ -27,8 +27,7 @@ def published(portal):
     portal["gdd_hcp"].ok("package_create", **complete_dataset(name="brouillon-invisible"))
     from ckanext.datagovma import portal as portal_module
 
-    portal_module._FIGURES_CACHE["value"] = None  # figures are cached for a minute
-    portal_module._PRODUCERS_CACHE["value"] = None  # and producers' names for five
+    portal_module.reset_kept()  # figures are kept for a minute, producers' names for five
     return names
 
 

@@ -21,7 +21,7 @@ def dataset(portal):
                           title_translated={"fr": "Ministère de la Santé"})
     from ckanext.datagovma import portal as portal_module
 
-    portal_module._PRODUCERS_CACHE["value"] = None  # producers' names are kept for five minutes
+    portal_module.reset_kept()  # producers' names are kept for five minutes
     return publish(portal, name="population-regions")
 
 

@@ -3,11 +3,14 @@ HCP source, the harvest scheduler, and `check`, which finds what breaks the publ
 
 import json
 import os
+import time
 
-import click
 import ckan.plugins.toolkit as tk
+import click
+from ckan import model
+from ckanext.harvest.logic import HarvestJobExists
 
-from . import reference
+from . import publication, reference, tracking
 
 __all__ = ["datagovma"]
 
@@ -77,8 +80,6 @@ def hcp_source(url, frequency):
             "name": HCP_SOURCE, "title": "HCP — base de données statistiques", "url": url, "source_type": "hcp",
             "frequency": frequency, "owner_org": "haut-commissariat-au-plan"})
         click.echo(f"harvest source {HCP_SOURCE} created for {url}")
-    from ckanext.harvest.logic import HarvestJobExists
-
     try:
         tk.get_action("harvest_job_create")(_context(), {"source_id": source["id"], "run": True})
         click.echo("harvest job queued: the harvest consumers run it now")
@@ -92,10 +93,8 @@ def hcp_source(url, frequency):
 def harvest_scheduler(interval, once):
     """Starts due harvest jobs (HOURLY included) and closes finished or timed-out ones, every
     INTERVAL seconds; the harvest-scheduler process of `make run` and docker-compose."""
-    import time
-
-    from ckan import model
-
+    # imported here, not at the top: loading the harvesters changes ckanext-harvest's list of
+    # frequencies, which only the portal's harvest processes need
     from .harvesters import schedule
 
     while True:
@@ -118,8 +117,6 @@ def harvest_scheduler(interval, once):
 def migrate_tracking():
     """Applies the migrations of CKAN's tracking tables, which the datagovma_tracking plugin uses in
     place of `tracking` (`ckan db upgrade -p tracking` only works with `tracking` loaded)."""
-    from . import tracking
-
     tracking.migrate()
     click.echo("tracking tables up to date")
 
@@ -129,8 +126,6 @@ def check():
     """Reports every dataset that breaks the publication invariant (public if and only if
     published, active and publishable), in the database or in the search index; exits 1 if
     any does."""
-    from . import publication
-
     problems = publication.check()
     for problem in problems:
         click.echo(problem)

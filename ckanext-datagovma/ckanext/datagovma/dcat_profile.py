@@ -19,9 +19,9 @@ import weakref
 
 import ckan.plugins.toolkit as tk
 from ckanext.dcat.profiles import DCAT, DCATAP, DCT, FOAF, RDF, SKOS, VCARD, RDFProfile
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 
-from . import multilingual, reference
+from . import multilingual, portal, reference
 
 EU = "http://publications.europa.eu/resource/authority/"
 MOROCCO = URIRef(EU + "country/MAR")
@@ -92,12 +92,7 @@ def _list(value):
 
 
 def _schema_choices(field_name):
-    from ckanext.scheming.helpers import scheming_get_dataset_schema
-
-    for field in (scheming_get_dataset_schema("dataset") or {}).get("dataset_fields", []):
-        if field["field_name"] == field_name:
-            return field.get("choices", [])
-    return []
+    return portal.choices(field_name)
 
 
 def frequency_uris():
@@ -423,8 +418,6 @@ class DatagovmaDCATAPProfile(RDFProfile):
 def region_graph(code):
     """A region (or province) as RDF: a dct:Location and skos:Concept with its French and Arabic
     labels and its code, served at its own URI."""
-    from rdflib import Graph
-
     g = Graph()
     g.bind("skos", SKOS)
     g.bind("dct", DCT)

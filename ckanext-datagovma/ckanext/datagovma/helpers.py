@@ -12,8 +12,11 @@ import jinja2
 import markdown
 import markupsafe
 import nh3
+import simplejson
+from ckanext.dcat.processors import RDFSerializer
+from flask import current_app, g, has_request_context, request
 
-from . import multilingual, reference
+from . import multilingual, portal, reference
 
 __all__ = [
     "datagovma_key_figures",
@@ -59,8 +62,6 @@ def datagovma_may_link(text):
 @functools.cache
 def _serializer_class():
     """ckanext-dcat's RDF serializer, its profile classes found once per process."""
-    from ckanext.dcat.processors import RDFSerializer
-
     loaded = {}
 
     class Serializer(RDFSerializer):
@@ -98,8 +99,6 @@ def _kept_json_ld(profiles, lang, site_title, site_description, dataset_json):
 
 
 def _json_ld(profiles, dataset_dict):
-    import simplejson
-
     output = _serializer_class()(profiles=list(profiles)).serialize_dataset(dataset_dict, _format="jsonld")
     try:
         return simplejson.dumps(simplejson.loads(output), sort_keys=True, indent=4, separators=(",", ": "),
@@ -113,8 +112,6 @@ def datagovma_current_page_url(extras=None):
     ``alternative_url`` (ckan.lib.helpers._create_url_with_params): this page's view, with
     ``extras`` or the page's own arguments. They compute it with url_for for each link; a facet
     list computes it once and passes it to them as ``alternative_url``."""
-    from flask import g, request
-
     if not extras:
         extras = dict(request.view_args or {})
     blueprint, view = tk.get_endpoint()
@@ -128,8 +125,6 @@ def check_access(core_check_access, action, data_dict=None):
     whether the visitor may edit the dataset four times (its header and each resource's menu),
     each time looking the dataset and its producer up in PostgreSQL. Only within a GET or HEAD
     request, which changes no permission while the page is built."""
-    from flask import g, has_request_context, request
-
     if not has_request_context() or request.method not in ("GET", "HEAD"):
         return core_check_access(action, data_dict)
     try:
@@ -148,8 +143,6 @@ def url_for(core_url_for, *args, **kwargs):
     for the home page's, the catalogue's and its own address several times each (74 calls, a
     fifth of them repeats, each about 50 µs of URL building). Only within a GET or HEAD request,
     whose locale and root do not change while the page is built; unhashable arguments go to core."""
-    from flask import g, has_request_context, request
-
     if not has_request_context() or request.method not in ("GET", "HEAD"):
         return core_url_for(*args, **kwargs)
     key = (args, tuple(sorted(kwargs.items())))
@@ -170,8 +163,6 @@ def datagovma_dataset_url(dataset):
     """The address of a dataset's page, ``h.url_for("<type>.read", id=<name>)``, built once per page
     and dataset type and completed with each name, quoted as Werkzeug quotes a path segment: a list
     of 20 datasets built 20 addresses from scratch."""
-    from flask import current_app, g, has_request_context
-
     endpoint = f"{dataset.get('type') or 'dataset'}.read"
     if not has_request_context():
         return tk.h.url_for(endpoint, id=dataset["name"])
@@ -188,8 +179,6 @@ def datagovma_rendered_once(context, block):
     """A template block rendered once per page however often the page asks for it: core's
     page.html renders its sidebar (``secondary``) a first time to test whether it is empty, then
     again to print it, so facets, the producer card and what they look up were built twice."""
-    from flask import g
-
     rendered = g.setdefault("_datagovma_rendered_blocks", {})
     key = (id(context), block.name)
     if key not in rendered:
@@ -231,8 +220,6 @@ def render_markdown(core_render_markdown, data, auto_link=True, allow_html=False
     ``tag:`` and ``group:`` links carry): a dataset page rendered its description at each visit,
     building a Markdown converter and cleaning the HTML each time (0.8 ms). Texts over 16,000
     characters, and calls outside a request, are rendered each time."""
-    from flask import has_request_context
-
     if not isinstance(data, str) or not data or len(data) > 16_000 or not has_request_context():
         return core_render_markdown(data, auto_link, allow_html)
     return _rendered(core_render_markdown, data, bool(auto_link), bool(allow_html), tk.h.lang())
@@ -244,36 +231,19 @@ def _rendered(render, data, auto_link, allow_html, lang):  # lang: part of the k
 
 
 def datagovma_reader_language():
-    lang = tk.h.lang() or "fr"
-    return lang.split("_")[0]
+    return multilingual.reader_language()
 
 
 def datagovma_translated(value, fallback=""):
     """The text of a multilingual value ({"fr": ..., "ar": ...} or its JSON) in the reader's
     language, else French, else Arabic, else any."""
-    parsed = multilingual.parse(value)
-    if parsed is None:
-        return value if isinstance(value, str) else fallback
-    shown = datagovma_in_reader_language(parsed)
-    if shown["lang"]:
-        return shown["text"]
-    # only languages the portal does not offer, or none with a text
-    return next((text for text in parsed.values() if isinstance(text, str) and text.strip()), fallback)
+    return multilingual.translated(value, fallback)
 
 
 def datagovma_in_reader_language(value, fallback=""):
-    """A multilingual value ({"fr": ..., "ar": ...} or its JSON) as shown to the reader:
-    {"text", "lang", "dir", "other"}: the reader's language if it has a text, else French, Arabic,
-    Tamazight or English (``other`` true: the page marks it); ``fallback`` (lang None) when the
-    value has no text at all. ``lang`` and ``dir`` go on the element that holds the text, so that
-    screen readers speak it in its language (WCAG 3.1.2)."""
-    reader = datagovma_reader_language()
-    values = multilingual.parse(value) or {}
-    for lang in (reader, "fr", "ar", "zgh", "en"):
-        if isinstance(values.get(lang), str) and values[lang].strip():
-            return {"text": values[lang], "lang": lang, "dir": "rtl" if lang == "ar" else "ltr",
-                    "other": lang != reader}
-    return {"text": fallback or "", "lang": None, "dir": None, "other": False}
+    """A multilingual value as shown to the reader: {"text", "lang", "dir", "other"}
+    (multilingual.in_reader_language)."""
+    return multilingual.in_reader_language(value, fallback)
 
 
 def datagovma_language_attributes(shown):
@@ -301,13 +271,12 @@ def datagovma_has_value(value):
 
 def datagovma_translated_dict(value):
     """A multilingual value as a dict, whether given as a dict or as its stored JSON."""
-    return multilingual.parse(value) or {}
+    return multilingual.as_dict(value)
 
 
 def datagovma_reference_options(field):
     """scheming choices_helper: the options of a reference list in the reader's language."""
-    lang = datagovma_reader_language()
-    label_key = "name_ar" if lang == "ar" else "name_fr"
+    label_key = "name_ar" if multilingual.reader_language() == "ar" else "name_fr"
     kind = field.get("reference")
     if kind == "themes":
         rows = reference.themes()
@@ -322,13 +291,7 @@ def datagovma_reference_options(field):
 
 def datagovma_licence_ids():
     """The open licences the dataset schema offers (its license_id choices)."""
-    from ckanext.scheming.helpers import scheming_get_dataset_schema
-
-    schema = scheming_get_dataset_schema("dataset") or {}
-    for field in schema.get("dataset_fields", []):
-        if field["field_name"] == "license_id":
-            return [c["value"] for c in field.get("choices", [])]
-    return []
+    return [choice["value"] for choice in portal.choices("license_id")]
 
 
 def datagovma_producer(org_id):
@@ -346,8 +309,6 @@ def datagovma_producer(org_id):
 def datagovma_producer_title(name):
     """A producer's title in the reader's language (else French, else Arabic), from its name: a
     dataset's ``organization`` carries no translations of its title."""
-    from . import portal
-
     return portal.producer_name(name)
 
 
@@ -373,33 +334,23 @@ def datagovma_search_subject(fields_grouped):
 
 
 def datagovma_key_figures():
-    from . import portal
-
     return portal.key_figures()
 
 
 def datagovma_language_links():
-    from . import portal
-
     return portal.language_links()
 
 
 def datagovma_theme_name(slug):
-    from . import portal
-
     return portal.theme_name(slug)
 
 
 def datagovma_place_name(code):
-    from . import portal
-
     return portal.place_name(code)
 
 
 def datagovma_regions():
     """[(code, name in the reader's language)] of the 12 regions."""
-    from . import portal
-
     return [(code, portal.place_name(code)) for code in reference.regions()]
 
 

@@ -4,17 +4,27 @@ parameters turned into a normal page with a message."""
 
 import time
 from collections import OrderedDict
+from urllib.parse import urlencode
 
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+from ckan import model
+from ckanext.scheming.helpers import scheming_get_dataset_schema, scheming_language_text
 from flask import request
 
-from . import reference
+from . import multilingual, reference
 
 LANGUAGE_NAMES = OrderedDict([("fr", "Français"), ("ar", "العربية"), ("en", "English")])
-_FIGURES_CACHE = {"at": 0.0, "value": None}
-_PRODUCERS_CACHE = {"at": 0.0, "value": None}
 PRODUCERS_TTL = 300  # seconds: producers are renamed rarely; facets are shown on every search page
 FIGURES_TTL = 60  # seconds: the home page is served often, the figures change slowly
+# What is kept between requests (reset_kept() forgets it).
+_kept = {"figures": {"at": 0.0, "value": None}, "producers": {"at": 0.0, "value": None}}
+
+
+def reset_kept():
+    """Forget the key figures and producers' titles kept between requests (read anew next time)."""
+    for kept in _kept.values():
+        kept.update(at=0.0, value=None)
 
 
 def dataset_facets():
@@ -30,17 +40,21 @@ def dataset_facets():
     ])
 
 
-def _choice_labels(field_name):
-    from ckanext.scheming.helpers import scheming_get_dataset_schema, scheming_language_text
-
+def choices(field_name):
+    """The choices of a field of the dataset schema: [{"value", "label"}]."""
     for field in (scheming_get_dataset_schema("dataset") or {}).get("dataset_fields", []):
         if field["field_name"] == field_name:
-            return {c["value"]: scheming_language_text(c["label"]) for c in field.get("choices", [])}
-    return {}
+            return field.get("choices", [])
+    return []
+
+
+def choice_labels(field_name):
+    """{value: label in the reader's language} of a field of the dataset schema."""
+    return {c["value"]: scheming_language_text(c["label"]) for c in choices(field_name)}
 
 
 def place_name(code):
-    lang = tk.h.datagovma_reader_language()
+    lang = multilingual.reader_language()
     row = reference.regions().get(code) or reference.provinces().get(code)
     if not row:
         return code
@@ -48,7 +62,7 @@ def place_name(code):
 
 
 def theme_name(slug):
-    lang = tk.h.datagovma_reader_language()
+    lang = multilingual.reader_language()
     row = reference.themes().get(slug)
     if not row:
         return slug
@@ -57,36 +71,33 @@ def theme_name(slug):
 
 def _titles(group):
     """A producer's {"fr": ..., "ar": ...} title (its CKAN title when it has no translations)."""
-    return tk.h.datagovma_translated_dict(group.extras.get("title_translated")) or {"fr": group.title or group.name}
+    return multilingual.as_dict(group.extras.get("title_translated")) or {"fr": group.title or group.name}
 
 
 def _producer_titles():
     """{organization name: titles} of every producer, read once every few minutes."""
     now = time.time()
-    if _PRODUCERS_CACHE["value"] is None or now - _PRODUCERS_CACHE["at"] > PRODUCERS_TTL:
-        from ckan import model
-
+    kept = _kept["producers"]
+    if kept["value"] is None or now - kept["at"] > PRODUCERS_TTL:
         producers = model.Session.query(model.Group).filter(
             model.Group.is_organization.is_(True), model.Group.state == "active")
-        _PRODUCERS_CACHE.update(at=now, value={group.name: _titles(group) for group in producers})
-    return _PRODUCERS_CACHE["value"]
+        kept.update(at=now, value={group.name: _titles(group) for group in producers})
+    return kept["value"]
 
 
 def producer_name(name):
     """A producer's name in the reader's language (else French, else Arabic)."""
     known = _producer_titles()
     if name not in known:  # created since the titles were read
-        from ckan import model
-
         group = model.Group.get(name)
         known[name] = _titles(group) if group is not None else {}
-    return tk.h.datagovma_translated(known[name], name)
+    return multilingual.translated(known[name], name)
 
 
 def label_facets(search_results):
     """Facet items of our own fields, and producers, get their names in the reader's language."""
     facets = search_results.get("search_facets") or {}
-    frequency = _choice_labels("frequency") if "frequency" in facets else {}
+    frequency = choice_labels("frequency") if "frequency" in facets else {}
     for name, namer in (("themes", theme_name), ("regions", place_name), ("frequency", frequency.get),
                         ("organization", producer_name)):
         for item in facets.get(name, {}).get("items", []):
@@ -98,10 +109,9 @@ def key_figures():
     """Datasets, resources and producers published, downloads and page views (CKAN's tracking),
     and the published datasets counted by theme, region, producer, format and licence."""
     now = time.time()
-    if _FIGURES_CACHE["value"] is not None and now - _FIGURES_CACHE["at"] < FIGURES_TTL:
-        return _FIGURES_CACHE["value"]
-    from ckan import model
-
+    kept = _kept["figures"]
+    if kept["value"] is not None and now - kept["at"] < FIGURES_TTL:
+        return kept["value"]
     context = {"ignore_auth": False}
     search = tk.get_action("package_search")(context, {
         "rows": 0, "facet.field": ["themes", "regions", "organization", "res_format", "license_id"],
@@ -113,9 +123,7 @@ def key_figures():
         model.Resource.state == "active", model.Resource.package_id.in_(public.statement)).count()
     views = downloads = 0
     try:
-        from sqlalchemy import text
-
-        row = model.Session.execute(text(
+        row = model.Session.execute(sa.text(
             "SELECT coalesce(sum(CASE WHEN tracking_type = 'resource' THEN count END), 0), "
             "coalesce(sum(CASE WHEN tracking_type = 'page' THEN count END), 0) FROM tracking_summary")).fetchone()
         downloads, views = int(row[0]), int(row[1])
@@ -139,7 +147,7 @@ def key_figures():
         "by_format": counted("res_format"),
         "by_licence": counted("license_id"),
     }
-    _FIGURES_CACHE.update(at=now, value=value)
+    kept.update(at=now, value=value)
     return value
 
 
@@ -195,7 +203,5 @@ def normalise_search_parameters():
         return None
     for problem in problems:
         tk.h.flash_notice(problem)
-    from urllib.parse import urlencode
-
     query = urlencode([(k, v) for k, values in args.items() for v in values])
     return tk.redirect_to(request.path + (f"?{query}" if query else ""))

@@ -7,6 +7,7 @@ import io
 import json
 
 import ckan.plugins.toolkit as tk
+from ckan.lib import uploader
 
 MAX_ROWS = 100
 MAX_BYTES = 2 * 1024 * 1024  # read at most this much of a JSON file (it is shown only when whole)
@@ -21,8 +22,6 @@ def previewable(resource):
 
 
 def _stored_bytes(resource, limit):
-    from ckan.lib import uploader
-
     path = uploader.get_resource_uploader(resource).get_path(resource["id"])
     with open(path, "rb") as handle:
         data = handle.read(limit + 1)

@@ -15,6 +15,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 from ckan.lib.plugins import get_permission_labels
+from ckan.lib.search import query as search_query
 
 log = logging.getLogger(__name__)
 
@@ -180,8 +181,6 @@ def _why_not(type_, state, extras):
 def _index_problems(public_in_db):
     """Documents the search index shows anonymous visitors that are not public datasets, and
     public datasets it does not show them."""
-    from ckan.lib.search import query as search_query
-
     problems = []
     indexed = set()
     start = 0

@@ -8,6 +8,7 @@ import logging
 import re
 
 import ckan.plugins.toolkit as tk
+from ckan.lib import mailer
 from flask import current_app, g, has_request_context, make_response, request
 
 log = logging.getLogger(__name__)
@@ -131,8 +132,6 @@ def send_reset_link(user):
     """The reset link by e-mail, a failure logged and never shown: core's view tells the visitor
     that the mail server failed only when the account exists (an account oracle), and answers
     500 when the mail settings are incomplete."""
-    from ckan.lib import mailer
-
     try:
         mailer.send_reset_link(user)
     except Exception:

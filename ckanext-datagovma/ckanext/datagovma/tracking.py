@@ -10,6 +10,7 @@ recent views of its latest summary row, or zeros.
 
 import os
 
+import ckanext.tracking
 import sqlalchemy as sa
 from ckan import model
 from ckanext.tracking import helpers as core_helpers
@@ -69,8 +70,6 @@ def popular(type_, number, min=1, title=None):
 def migrate():
     """Applies the migrations of CKAN's tracking plugin (the tables are its own), which `ckan db
     upgrade` only finds for a plugin named `tracking`."""
-    import ckanext.tracking
-
     alembic_ini = os.path.join(os.path.dirname(ckanext.tracking.__file__), "migration", "tracking", "alembic.ini")
     original = model.repo._alembic_ini
     model.repo._alembic_ini = alembic_ini

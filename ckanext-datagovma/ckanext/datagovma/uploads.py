@@ -4,6 +4,7 @@ the extension (a ".csv" that is really HTML, a script or a program is refused)."
 import os
 
 import ckan.plugins.toolkit as tk
+from flask import request
 
 # Signatures of content that must never be served as data.
 _DANGEROUS = (
@@ -75,8 +76,6 @@ def safe_download_headers(response):
     """Flask after_request hook: an uploaded resource is downloaded as an attachment (never
     rendered by the browser), except the types configured as safe to show inline, and the
     browser must not second-guess its Content-Type."""
-    from flask import request
-
     if request.endpoint and request.endpoint.endswith(".download") and response.status_code == 200:
         inline = tk.config.get("ckan.files.inline_content_types") or []
         content_type = (response.headers.get("Content-Type") or "").split(";")[0].strip()

@@ -1,19 +1,22 @@
 """Web routes of our own: the home page, the dataset page's route, the review panel's buttons,
 region and province pages (and their RDF), and the key figures page."""
 
-from flask import Blueprint, make_response, redirect, request
+import datetime as dt
 
 import ckan.plugins.toolkit as tk
+from ckan.views import dataset as core_dataset
+from ckanext.dcat import utils as dcat_utils
+from flask import Blueprint, make_response, redirect, request
 
-__all__ = ["datagovma_home", "datagovma_dataset", "datagovma_review", "datagovma_places", "datagovma_figures"]
+from . import dcat_profile, portal, reference
 
-# registered before core's and ckanext-dcat's blueprints (CKAN registers plugins' blueprints in the
-# order of ckan.plugins, core's last), so "/" and "/dataset/<id>" are served here
-datagovma_home = Blueprint("datagovma_home", __name__)
-datagovma_dataset = Blueprint("datagovma_dataset", __name__)
+__all__ = ["datagovma_portal", "datagovma_review"]
+
+# Two concerns: the citizens' portal's pages, and the review's buttons. Registered before core's
+# and ckanext-dcat's blueprints (CKAN registers plugins' blueprints in the order of ckan.plugins,
+# core's last), so "/" and "/dataset/<id>" are served here.
+datagovma_portal = Blueprint("datagovma_portal", __name__)
 datagovma_review = Blueprint("datagovma_review", __name__)
-datagovma_places = Blueprint("datagovma_places", __name__)
-datagovma_figures = Blueprint("datagovma_figures", __name__)
 
 RDF_FORMATS = {"ttl": ("turtle", "text/turtle"), "rdf": ("xml", "application/rdf+xml"),
                "xml": ("xml", "application/rdf+xml"), "jsonld": ("json-ld", "application/ld+json")}
@@ -32,7 +35,7 @@ DONE = {
 }
 
 
-@datagovma_home.route("/", strict_slashes=False)
+@datagovma_portal.route("/", strict_slashes=False)
 def home():
     """The home page (templates/home/index.html). Its key figures, themes, regions and lists come
     from its own helpers; core's home view first searched four datasets and five facets that this
@@ -48,16 +51,13 @@ def home():
     return tk.render("home/index.html", extra_vars={})
 
 
-@datagovma_dataset.route("/dataset/<id>")
+@datagovma_portal.route("/dataset/<id>")
 def read(id):
     """A dataset's page, or its DCAT record when the Accept header asks for RDF (ckanext-dcat's
     content negotiation, which owned this route). ckanext-dcat looked the dataset up in PostgreSQL
     (by id, then by name: two queries) only to learn its type before core's page looked it up
     again; a dataset under /dataset/ is of type ``dataset``, as core's own route says, and core's
     page takes the type of the dataset it finds for its templates."""
-    from ckan.views import dataset as core_dataset
-    from ckanext.dcat import utils as dcat_utils
-
     rdf_format = dcat_utils.check_access_header()
     if rdf_format:
         return dcat_utils.read_dataset_page(id, rdf_format)
@@ -89,8 +89,6 @@ def _place(kind, code, fmt=None):
     """A region or province: its page (its datasets), or its RDF (labels in French and Arabic,
     code) at the same URI by extension or content negotiation; these are the URIs dct:spatial
     points to."""
-    from . import dcat_profile, reference
-
     places = reference.regions() if kind == "region" else reference.provinces()
     if code not in places:
         tk.abort(404, tk._("Unknown region: {0} (use the codes MA-01 to MA-12)").format(code)
@@ -110,30 +108,26 @@ def _place(kind, code, fmt=None):
     return redirect(tk.h.url_for("dataset.search", **{field: code}), code=303)
 
 
-@datagovma_places.route("/region/<code>")
-@datagovma_places.route("/region/<code>.<fmt>")
+@datagovma_portal.route("/region/<code>")
+@datagovma_portal.route("/region/<code>.<fmt>")
 def region(code, fmt=None):
     return _place("region", code, fmt)
 
 
-@datagovma_places.route("/province/<code>")
-@datagovma_places.route("/province/<code>.<fmt>")
+@datagovma_portal.route("/province/<code>")
+@datagovma_portal.route("/province/<code>.<fmt>")
 def province(code, fmt=None):
-    from . import reference
-
     if fmt is not None and f"{code}.{fmt}" in reference.provinces():  # province codes hold a dot
         code, fmt = f"{code}.{fmt}", None
     return _place("province", code, fmt)
 
 
-@datagovma_figures.route("/chiffres-cles")
+@datagovma_portal.route("/chiffres-cles")
 def key_figures():
     """Totals, and the published datasets by theme, region, producer, format and licence as bar
     charts (HTML and CSS drawn here: no script, no outside service), with the most viewed datasets."""
-    from . import portal, reference
-
     figures = portal.key_figures()
-    licences = portal._choice_labels("license_id")
+    licences = portal.choice_labels("license_id")
 
     charts = [
         ("themes", tk._("Datasets by theme"), portal.chart(
@@ -163,8 +157,6 @@ def check_catalog_parameters():
         tk.abort(400, tk._("The page must be a whole number from 1 (page={0})").format(page))
     since = request.args.get("modified_since")
     if since is not None:
-        import datetime as dt
-
         try:
             dt.datetime.fromisoformat(since.replace("Z", "+00:00"))
         except ValueError:

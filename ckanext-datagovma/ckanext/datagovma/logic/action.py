@@ -15,7 +15,13 @@ resource_view_list)."""
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
+from ckan.lib import datapreview
+from ckan.lib.dictization import model_dictize
+from ckan.logic.action import create as core_create
 from ckan.logic.action import get as core_get
+from ckan.logic.action import update as core_update
+from ckan.logic.schema import default_follow_dataset_schema, default_follow_group_schema
+from flask import g, has_request_context, request
 
 from .. import fetcher, publication
 
@@ -30,9 +36,7 @@ def _documented_as_core(chained):
     """CKAN wraps a chained action in a functools.partial, whose docstring help_show would serve in
     place of the action's documentation; it copies the function's __dict__ onto the partial, so
     core's docstring placed there is what API users keep reading."""
-    from ckan.logic.action import create, update
-
-    core = next(getattr(module, chained.__name__) for module in (core_get, create, update)
+    core = next(getattr(module, chained.__name__) for module in (core_get, core_create, core_update)
                 if hasattr(module, chained.__name__))
     chained.__dict__["__doc__"] = core.__doc__
     return chained
@@ -370,8 +374,6 @@ def _found_in_this_request(kind):
     ``am_following_group``, a dataset page for the same dataset in package_show and
     ``am_following_dataset``, two queries each; a request that changes nothing cannot make a found
     group or dataset vanish. None outside such a request (start_request_memory)."""
-    from flask import g, has_request_context
-
     found = g.get("_datagovma_found") if has_request_context() else None
     return None if found is None else found.setdefault(kind, {})
 
@@ -381,8 +383,6 @@ def start_request_memory():
     serves gets an empty memory of found groups and datasets. A request context that a command
     pushes gets none: ckanext-harvest's consumers run for days inside one such context, creating
     and purging datasets, and before_request hooks only run for requests served."""
-    from flask import g, request
-
     if request.method in ("GET", "HEAD"):
         g._datagovma_found = {}
 
@@ -416,8 +416,6 @@ def _asked_by_its_own_page(context, data_dict):
     followers (``num_followers``); the page shows neither (the producer card has no figures, and
     the listing counts its own results, which the reader's facets filter). Asked without them,
     the page costs a search and a query less; any other caller gets core's counts."""
-    from flask import has_request_context, request
-
     return (bool(context.get("for_view"))
             and "include_dataset_count" not in data_dict and "include_followers" not in data_dict
             and has_request_context() and request.method == "GET" and request.endpoint == "organization.read")
@@ -456,8 +454,6 @@ def group_follower_count(original, context, data_dict):
 
 def _validated_group_id(context, data_dict):
     """The id core's follow schema turns ``data_dict["id"]`` into, or its ValidationError."""
-    from ckan.logic.schema import default_follow_group_schema
-
     return _validated_id("group", default_follow_group_schema(), context, data_dict)
 
 
@@ -486,8 +482,6 @@ def _not_logged_in_follows_nothing(original, context, data_dict, kind, schema):
 @tk.chained_action
 @tk.side_effect_free
 def am_following_group(original, context, data_dict):
-    from ckan.logic.schema import default_follow_group_schema
-
     return _not_logged_in_follows_nothing(original, context, data_dict, "group", default_follow_group_schema)
 
 
@@ -495,8 +489,6 @@ def am_following_group(original, context, data_dict):
 @tk.chained_action
 @tk.side_effect_free
 def am_following_dataset(original, context, data_dict):
-    from ckan.logic.schema import default_follow_dataset_schema
-
     return _not_logged_in_follows_nothing(original, context, data_dict, "package", default_follow_dataset_schema)
 
 
@@ -546,9 +538,6 @@ def resource_view_list(original, context, data_dict):
     a preview), two queries each: the resource, then its views. For a resource of a dataset that
     this GET request showed, the dataset's resources and all their views are read in one query at
     the first call, and each call is answered from them after core's access check."""
-    from ckan.lib import datapreview
-    from ckan.lib.dictization import model_dictize
-
     resource_id = data_dict.get("id")
     datasets = _found_in_this_request("resource_of")
     dataset_id = datasets.get(resource_id) if datasets and isinstance(resource_id, str) else None

@@ -6,6 +6,7 @@ read: one's own (sysadmins every one; RODs those of their producer's members).""
 import ckan.authz as authz
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckanext.harvest.model import HarvestJob
 
 __all__ = ["datagovma_dataset_submit", "datagovma_dataset_publish", "datagovma_dataset_return",
            "datagovma_dataset_withdraw", "harvest_source_create", "harvest_source_update", "harvest_source_delete",
@@ -106,8 +107,6 @@ def harvest_job_create(next_auth, context, data_dict):
 
 @tk.chained_auth_function
 def harvest_send_job_to_gather_queue(next_auth, context, data_dict):
-    from ckanext.harvest.model import HarvestJob
-
     job = HarvestJob.get(data_dict.get("id")) if isinstance(data_dict.get("id"), str) else None
     if job is None:
         raise tk.ObjectNotFound(tk._("Harvest job not found"))

@@ -11,7 +11,7 @@ from ckan import model
 from ckan.lib.navl.dictization_functions import StopOnError, missing
 from ckanext.scheming.validation import scheming_validator
 
-from .. import multilingual, publication, reference
+from .. import multilingual, portal, publication, reference
 
 __all__ = [
     "datagovma_multilingual_text",
@@ -27,7 +27,7 @@ __all__ = [
     "datagovma_resource_format",
 ]
 
-LANGUAGES = ("fr", "ar", "zgh")
+LANGUAGES = multilingual.LANGUAGES
 PERSONAL_DATA = publication.PERSONAL_DATA
 
 # Normalised resource formats: what GdDs type -> what the portal shows and DCAT maps.
@@ -81,7 +81,7 @@ def datagovma_multilingual_text(field, schema):
         data[key] = json.dumps(cleaned, ensure_ascii=False)
         core = prefix + (base,)
         if base != name and data.get(core) in (None, missing, ""):
-            data[core] = next(cleaned[lang] for lang in ("fr", "ar", "zgh", "en") if cleaned.get(lang))
+            data[core] = multilingual.first_text(cleaned)[1]
 
     return validator
 
@@ -101,11 +101,9 @@ def datagovma_fill_from_translated(field, schema):
     source = field.get("source_field")
 
     def validator(key, data, errors, context):
-        translated = multilingual.parse(data.get(key[:-1] + (source,)))
-        for lang in ("fr", "ar", "zgh", "en"):
-            if translated and translated.get(lang):
-                data[key] = translated[lang]
-                return
+        text = multilingual.first_text(multilingual.as_dict(data.get(key[:-1] + (source,))))[1]
+        if text:
+            data[key] = text
 
     return validator
 
@@ -183,12 +181,11 @@ def datagovma_temporal_end(key, data, errors, context):
 
 
 def datagovma_open_licence(key, data, errors, context):
-    from ..helpers import datagovma_licence_ids
-
     value = data.get(key)
-    if value not in datagovma_licence_ids():
+    accepted = [choice["value"] for choice in portal.choices("license_id")]
+    if value not in accepted:
         errors[key].append(tk._("The licence {0} is not an open licence accepted by the portal; choose one of: {1}")
-                           .format(value, ", ".join(datagovma_licence_ids())))
+                           .format(value, ", ".join(accepted)))
 
 
 def datagovma_personal_data(key, data, errors, context):
