@@ -24,8 +24,8 @@ def remote(served):
     return served(CKANPortal(COUNT))
 
 
-def harvest(url, config=""):
-    return h.first_run(CKANPortalHarvester(), url, "datagovma_ckan", config)
+def harvest(url, config="", saved_url=None):
+    return h.first_run(CKANPortalHarvester(), url, "datagovma_ckan", config, saved_url=saved_url)
 
 
 def rerun(results):
@@ -158,7 +158,7 @@ def test_a_dataset_edited_in_the_portal_follows_the_local_edits_policy(remote, p
 
 def test_local_and_private_sources_are_refused_unless_allowed(remote, ckan_config):
     ckan_config["ckanext.datagovma.fetch.allowed_hosts"] = []
-    assert harvest(remote.url) == {}
+    assert harvest(remote.url, saved_url=h.SAVED_URL) == {}
     assert any("local, private or reserved address" in m for m in h.gather_errors())
     assert remote.requests == 0
 

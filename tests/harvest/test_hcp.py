@@ -28,9 +28,9 @@ def hcp():
     server.server_close()
 
 
-def harvest(url, config=""):
+def harvest(url, config="", saved_url=None):
     """Creates an HCP source (owned by the HCP) and runs its first job, stage by stage."""
-    return h.first_run(HCPHarvester(), url, "hcp", config)
+    return h.first_run(HCPHarvester(), url, "hcp", config, saved_url=saved_url)
 
 
 def rerun(results):
@@ -154,13 +154,13 @@ def test_a_dataset_edited_in_the_portal_follows_the_local_edits_policy(hcp, port
 
 def test_local_and_private_sources_are_refused_unless_allowed(hcp, ckan_config):
     ckan_config["ckanext.datagovma.fetch.allowed_hosts"] = []
-    assert harvest(hcp.url) == {}
+    assert harvest(hcp.url, saved_url=h.SAVED_URL) == {}
     assert any("local, private or reserved address" in message for message in gather_errors())
 
 
 @pytest.mark.parametrize("url", ["ftp://127.0.0.1/catalogue", "file:///etc/passwd"])
 def test_only_http_sources_are_harvested(url):
-    assert harvest(url) == {}
+    assert harvest(url, saved_url=h.SAVED_URL) == {}  # saved before the rule: refused when it runs
     assert any("Only http and https" in m or "http et https" in m for m in gather_errors()), gather_errors()
 
 
