@@ -64,6 +64,7 @@ setup(
         "ckan.plugins": [
             "datagovma = ckanext.datagovma.plugin:DatagovmaPlugin",
             "datagovma_preview = ckanext.datagovma.plugin:DatagovmaPreviewPlugin",
+            "datagovma_speedups = ckanext.datagovma.plugin:DatagovmaSpeedupsPlugin",
             "datagovma_tracking = ckanext.datagovma.plugin:DatagovmaTrackingPlugin",
             "datagovma_hcp_harvester = ckanext.datagovma.harvesters.hcp:HCPHarvester",
             "datagovma_ckan_harvester = ckanext.datagovma.harvesters.ckan_portal:CKANPortalHarvester",

@@ -41,8 +41,8 @@ PROFILES = {
 }
 
 PLUGINS = (
-    "activity datastore datatables_view text_view image_view datagovma_tracking "
-    "datagovma datagovma_preview scheming_datasets scheming_organizations scheming_groups dcat structured_data harvest "
+    "activity datastore datatables_view text_view image_view datagovma_tracking datagovma datagovma_speedups "
+    "datagovma_preview scheming_datasets scheming_organizations scheming_groups dcat structured_data harvest "
     "datagovma_hcp_harvester datagovma_ckan_harvester datagovma_dcat_harvester"
 )
 

@@ -2,11 +2,13 @@
 
 import pytest
 
-# The plugins of the running portal (config/development.ini.in renders the same list).
+# The plugins of the running portal (config/machine.py's PLUGINS, less the harvesters).
 PORTAL_PLUGINS = (
-    "activity datastore datatables_view text_view image_view datagovma_tracking "
-    "datagovma datagovma_preview scheming_datasets scheming_organizations scheming_groups dcat structured_data harvest"
+    "activity datastore datatables_view text_view image_view datagovma_tracking datagovma datagovma_speedups "
+    "datagovma_preview scheming_datasets scheming_organizations scheming_groups dcat structured_data harvest"
 )
+# The same portal without its optional speed-ups over core (speedups.py).
+PLUGINS_WITHOUT_SPEEDUPS = PORTAL_PLUGINS.replace(" datagovma_speedups", "")
 
 
 @pytest.fixture

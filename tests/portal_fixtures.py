@@ -34,6 +34,12 @@ def _user_with_token(name):
 @pytest.fixture
 def portal(with_plugins, clean_db, clean_index, app):
     """Two producers (HCP and the health ministry), each with a ROD and a GdD, and a sysadmin."""
+    return make_people(app)
+
+
+def make_people(app):
+    """The producers, their RODs and GdDs, and a sysadmin of the ``portal`` fixture, made through
+    ``app``: {"anonymous", "sysadmin", "rod_hcp", "gdd_hcp", "rod_sante", "gdd_sante": Api}."""
     sysadmin = factories.SysadminWithToken()
     admin = Api(app, sysadmin["token"])
     people = {"anonymous": Api(app), "sysadmin": admin}

@@ -1,5 +1,5 @@
 """The dataset page's route (views.read, in place of ckanext-dcat's) and the look-ups behind it:
-package_show and resource_view_list, chained in logic/action.py, give CKAN's own answers while a
+package_show and resource_view_list, chained in speedups.py, give CKAN's own answers while a
 page reads the dataset once and the views of all its resources at once."""
 
 import io

@@ -4,7 +4,7 @@ Arabic and Markdown, however often and in whatever order lists ask for it."""
 import pytest
 from ckan.lib import helpers as core
 
-from ckanext.datagovma.helpers import markdown_extract
+from ckanext.datagovma.speedups import markdown_extract
 
 TEXTS = [
     "",

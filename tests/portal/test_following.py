@@ -1,4 +1,4 @@
-"""am_following_dataset and package_show (chained in logic/action.py): CKAN's own answers, without
+"""am_following_dataset and package_show (chained in speedups.py): CKAN's own answers, without
 looking the dataset up again, nor a user named "", to tell a visitor who is not logged in that
 they follow nothing. (am_following_group: test_group_show.py.)"""
 

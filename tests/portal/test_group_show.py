@@ -1,5 +1,5 @@
 """organization_show, group_show, group_follower_count and am_following_group (chained in
-logic/action.py): CKAN's own answers, without the search core runs for the dataset counts of
+speedups.py): CKAN's own answers, without the search core runs for the dataset counts of
 sub-groups when a producer or theme has none, and without looking the same producer up again and
 again while one page is built."""
 

@@ -1,19 +1,10 @@
 """Template helpers: text in the reader's language, and the reference lists of the forms."""
 
-import functools
-import html
-import json
 import re
-import threading
-from textwrap import shorten
 
 import ckan.plugins.toolkit as tk
 import jinja2
-import markdown
 import markupsafe
-import nh3
-import simplejson
-from ckanext.dcat.processors import RDFSerializer
 from flask import current_app, g, has_request_context, request
 
 from . import multilingual, portal, reference
@@ -39,15 +30,8 @@ __all__ = [
     "datagovma_may_link",
     "datagovma_current_page_url",
     "datagovma_rendered_once",
-    "markdown_extract",
-    "structured_data",
-    "check_access",
-    "url_for",
-    "render_markdown",
     "datagovma_dataset_url",
 ]
-_local = threading.local()
-
 # what jinja2's urlize can turn into a link: a scheme, "www.", an e-mail or "mailto:", or a bare
 # domain of the generic top-level domains it knows (jinja2.utils._http_re)
 _MAY_LINK = re.compile(r"://|www\.|@|\.(?:com|net|int|edu|gov|org|info|mil)\b", re.IGNORECASE)
@@ -57,54 +41,6 @@ def datagovma_may_link(text):
     """Whether ``urlize`` could find an address in ``text``: it reads every word, a millisecond
     for a list of 20 descriptions that almost never hold one."""
     return bool(text) and _MAY_LINK.search(str(text)) is not None
-
-
-@functools.cache
-def _serializer_class():
-    """ckanext-dcat's RDF serializer, its profile classes found once per process."""
-    loaded = {}
-
-    class Serializer(RDFSerializer):
-        def _load_profiles(self, names):
-            key = tuple(names)
-            if key not in loaded:
-                loaded[key] = super()._load_profiles(names)
-            return loaded[key]
-
-    return Serializer
-
-
-@tk.chained_helper
-def structured_data(dcat_structured_data, dataset_dict, profiles=None):
-    """The schema.org JSON-LD of a dataset page: ckanext-dcat's ``structured_data`` (same output),
-    except that ckanext-dcat looks its profiles up among every installed package's entry points at
-    each page view, and this looks them up once per process; and the JSON-LD of the last 256
-    dataset versions shown is kept (its RDF serialisation is a tenth of a dataset page)."""
-    profiles = tuple(profiles or tk.config.get("ckanext.dcat.structured_data.profiles") or ["schemaorg"])
-    try:
-        dataset_json = json.dumps(dataset_dict, sort_keys=True)
-    except TypeError:  # not plain JSON (a caller's own dict): not kept
-        return _json_ld(profiles, dataset_dict)
-    if len(dataset_json) > 32_000:  # hundreds of resources: not kept, which bounds what is kept
-        return _json_ld(profiles, dataset_dict)
-    # The output depends on the dataset, on the language of the page (url_for adds /ar/ to the
-    # dataset's address) and on the site's title and description (editable by sysadmins).
-    return _kept_json_ld(profiles, tk.h.lang(), tk.config.get("ckan.site_title"),
-                         tk.config.get("ckan.site_description"), dataset_json)
-
-
-@functools.lru_cache(maxsize=256)
-def _kept_json_ld(profiles, lang, site_title, site_description, dataset_json):
-    return _json_ld(profiles, json.loads(dataset_json))
-
-
-def _json_ld(profiles, dataset_dict):
-    output = _serializer_class()(profiles=list(profiles)).serialize_dataset(dataset_dict, _format="jsonld")
-    try:
-        return simplejson.dumps(simplejson.loads(output), sort_keys=True, indent=4, separators=(",", ": "),
-                                cls=simplejson.JSONEncoderForHTML)
-    except ValueError:
-        return output
 
 
 def datagovma_current_page_url(extras=None):
@@ -117,43 +53,6 @@ def datagovma_current_page_url(extras=None):
     blueprint, view = tk.get_endpoint()
     endpoint = getattr(g, "controller", blueprint) + "." + getattr(g, "action", view)
     return tk.h.url_for(endpoint, **extras)
-
-
-@tk.chained_helper
-def check_access(core_check_access, action, data_dict=None):
-    """CKAN's ``h.check_access``, asked once per page for the same question: a dataset page asks
-    whether the visitor may edit the dataset four times (its header and each resource's menu),
-    each time looking the dataset and its producer up in PostgreSQL. Only within a GET or HEAD
-    request, which changes no permission while the page is built."""
-    if not has_request_context() or request.method not in ("GET", "HEAD"):
-        return core_check_access(action, data_dict)
-    try:
-        key = (action, tk.current_user.name, json.dumps(data_dict or {}, sort_keys=True))
-    except (TypeError, AttributeError):
-        return core_check_access(action, data_dict)
-    answers = g.setdefault("_datagovma_access", {})
-    if key not in answers:
-        answers[key] = core_check_access(action, data_dict)
-    return answers[key]
-
-
-@tk.chained_helper
-def url_for(core_url_for, *args, **kwargs):
-    """CKAN's ``h.url_for``, answered once per page for the same arguments: a search page asked
-    for the home page's, the catalogue's and its own address several times each (74 calls, a
-    fifth of them repeats, each about 50 µs of URL building). Only within a GET or HEAD request,
-    whose locale and root do not change while the page is built; unhashable arguments go to core."""
-    if not has_request_context() or request.method not in ("GET", "HEAD"):
-        return core_url_for(*args, **kwargs)
-    key = (args, tuple(sorted(kwargs.items())))
-    try:
-        hash(key)
-    except TypeError:
-        return core_url_for(*args, **kwargs)
-    answers = g.setdefault("_datagovma_urls", {})
-    if key not in answers:
-        answers[key] = core_url_for(*args, **kwargs)
-    return answers[key]
 
 
 _NAME_PLACEHOLDER = "datagovma-dataset-name"
@@ -184,50 +83,6 @@ def datagovma_rendered_once(context, block):
     if key not in rendered:
         rendered[key] = (context, block())  # the context is kept so that its id is not reused
     return rendered[key][1]
-
-
-def markdown_extract(text, extract_length=190):
-    """CKAN's ``markdown_extract`` (the plain text of a Markdown description, shortened), with the
-    same result for less work on list pages: one Markdown converter per thread, reset between
-    texts, instead of a new one per call, and the answers for the last thousand descriptions
-    kept (a pure function of its arguments): every dataset of a list asks twice (core's
-    ``package_item.html`` for ``notes``, ours for the reader's language), and the same lists are
-    shown again and again. Texts over 16,000 characters are not kept: what a process keeps is
-    bounded by 1,024 such texts (a few hundred kB for descriptions of usual length)."""
-    if not text:
-        return ""
-    if len(text) > 16_000:
-        return _extract.__wrapped__(text, extract_length)
-    return _extract(text, extract_length)
-
-
-@functools.lru_cache(maxsize=1024)
-def _extract(text, extract_length):
-    converter = getattr(_local, "markdown", None)
-    if converter is None:
-        converter = _local.markdown = markdown.Markdown()
-    converter.reset()
-    plain = html.unescape(nh3.clean(converter.convert(text), tags=set()))
-    if extract_length and len(plain) >= extract_length:
-        plain = shorten(plain, width=extract_length, placeholder="...")
-    return plain
-
-
-@tk.chained_helper
-def render_markdown(core_render_markdown, data, auto_link=True, allow_html=False):
-    """CKAN's ``render_markdown``, its answers for the last 1,024 texts kept per language of the
-    page (a pure function of its arguments and of that language, which the addresses of its
-    ``tag:`` and ``group:`` links carry): a dataset page rendered its description at each visit,
-    building a Markdown converter and cleaning the HTML each time (0.8 ms). Texts over 16,000
-    characters, and calls outside a request, are rendered each time."""
-    if not isinstance(data, str) or not data or len(data) > 16_000 or not has_request_context():
-        return core_render_markdown(data, auto_link, allow_html)
-    return _rendered(core_render_markdown, data, bool(auto_link), bool(allow_html), tk.h.lang())
-
-
-@functools.lru_cache(maxsize=1024)
-def _rendered(render, data, auto_link, allow_html, lang):  # lang: part of the key only
-    return render(data, auto_link, allow_html)
 
 
 def datagovma_reader_language():
