@@ -82,22 +82,12 @@ def _source_rule(context, data_dict, key="id"):
 
 @tk.chained_auth_function
 def harvest_source_update(next_auth, context, data_dict):
+    """Changing, deleting, clearing or reindexing a harvest source: a sysadmin or its producer's
+    ROD (ckanext-harvest: anyone who may edit a dataset of the producer)."""
     return _source_rule(context, data_dict)
 
 
-@tk.chained_auth_function
-def harvest_source_delete(next_auth, context, data_dict):
-    return _source_rule(context, data_dict)
-
-
-@tk.chained_auth_function
-def harvest_source_clear(next_auth, context, data_dict):
-    return _source_rule(context, data_dict)
-
-
-@tk.chained_auth_function
-def harvest_source_reindex(next_auth, context, data_dict):
-    return _source_rule(context, data_dict)
+harvest_source_delete = harvest_source_clear = harvest_source_reindex = harvest_source_update
 
 
 @tk.chained_auth_function
