@@ -19,7 +19,7 @@ def test_gdd_submits_rod_publishes_and_the_public_finds_it(portal):
     dataset = gdd.ok("package_create", **complete_dataset())
     assert dataset["publication_status"] == "draft" and dataset["private"] is True
     assert not visible_to_anonymous(portal, dataset["name"])
-    portal["anonymous"].call("package_show", status=403, id=dataset["name"])
+    portal["anonymous"].call("package_show", status=404, id=dataset["name"])  # not even its existence
 
     submitted = gdd.ok("datagovma_dataset_submit", id=dataset["name"])
     assert submitted["publication_status"] == "in_review" and submitted["private"] is True

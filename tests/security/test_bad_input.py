@@ -56,6 +56,24 @@ def test_a_nul_byte_in_a_posted_body_is_a_client_error(portal, app):
     response = app.post("/api/3/action/package_create", json={"name": "a\x00b"},
                         headers=portal["gdd_hcp"].headers, status=None)
     assert_client_error(response)
+    for action in ("package_show", "organization_show", "tag_show", "resource_show", "user_show"):
+        response = app.post(f"/api/3/action/{action}", data="id=%00x", status=None, headers={
+            "Content-Type": "application/x-www-form-urlencoded"})
+        assert_client_error(response)
+
+
+def test_a_body_of_quotes_and_backslashes_is_refused_without_a_long_scan(app):
+    """A JSON string scanner that backtracked took seconds on 64 kB of this: the request must end
+    (here within a minute for 256 kB, where it took minutes)."""
+    import threading
+
+    answers = []
+    worker = threading.Thread(target=lambda: answers.append(app.post(
+        "/api/3/action/status_show", data=b'"\\' * 128_000, status=None,
+        headers={"Content-Type": "application/json"}).status_code), daemon=True)
+    worker.start()
+    worker.join(60)
+    assert answers and 400 <= answers[0] < 500
 
 
 SEARCH_PARAMETERS = ["q", "fq", "fq_list", "sort", "rows", "start", "facet", "facet.field", "facet.limit",

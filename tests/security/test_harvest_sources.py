@@ -87,3 +87,20 @@ def test_a_source_address_the_portal_would_not_fetch_is_refused_when_saved(porta
     body = portal["rod_hcp"].call("harvest_source_update", status=409, **dict(source(hcp), id=created["id"], url=url))
     assert body["error"]["url"]
     assert portal["rod_hcp"].ok("harvest_source_show", id=created["id"])["url"] == hcp.url
+
+
+def test_a_withdrawn_datasets_harvested_record_is_not_public(portal, hcp):
+    results = h.first_run(HCPHarvester(), hcp.url, "hcp")
+    result = next(iter(results.values()))
+    portal["rod_hcp"].ok("datagovma_dataset_withdraw", id=result["dataset"]["name"], reason="Série révisée")
+    source_id = model.Session.query(model.Package.id).filter_by(type="harvest").scalar()
+    for who in ("anonymous", "gdd_sante"):
+        portal[who].call("harvest_object_show", status=403, id=result["obj_id"])
+    for who in ("anonymous", "gdd_sante", "gdd_hcp"):
+        portal[who].call("harvest_object_list", status=403, source_id=source_id)
+    # who may read the dataset (its producer's people) may read what it was made from
+    assert portal["gdd_hcp"].ok("harvest_object_show", id=result["obj_id"])
+    assert portal["rod_hcp"].ok("harvest_object_list", source_id=source_id)
+    # the record of a published dataset stays as readable as the dataset
+    other = [r for r in results.values() if r["obj_id"] != result["obj_id"]][0]
+    assert portal["anonymous"].ok("harvest_object_show", id=other["obj_id"])

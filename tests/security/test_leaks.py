@@ -104,3 +104,44 @@ def test_feeds_list_only_public_datasets(portal, app, draft, withdrawn):
                  "/feeds/tag/population.atom", "/feeds/custom.atom?q=population"):
         body = app.get(feed, status=200).body
         assert "retire" not in body and "brouillon-interne" not in body, feed
+
+
+def test_what_was_typed_before_the_review_stays_with_the_producer(portal):
+    """Publishing a dataset does not publish its drafts: the activities recorded before the ROD's
+    decision keep their labels (they may hold what the review had removed)."""
+    gdd = portal["gdd_hcp"]
+    created = gdd.ok("package_create", **complete_dataset(name="historique", classification="secret",
+                                                           notes_translated={"fr": "NOTE-INTERNE-DU-BROUILLON"}))
+    gdd.ok("package_patch", id=created["id"], classification="non-classifie", notes_translated={"fr": "Propre."})
+    gdd.ok("datagovma_dataset_submit", id=created["id"])
+    portal["rod_hcp"].ok("datagovma_dataset_publish", id=created["id"])
+    anonymous = portal["anonymous"]
+    seen = [anonymous.call("activity_data_show", status=None, id=activity["id"])
+            for activity in portal["sysadmin"].ok("package_activity_list", id=created["id"], limit=100)]
+    seen.append(anonymous.ok("recently_changed_packages_activity_list"))
+    seen.append(anonymous.ok("package_activity_list", id=created["id"], limit=100))
+    assert "NOTE-INTERNE-DU-BROUILLON" not in repr(seen)
+
+
+def test_keyword_and_format_suggestions_come_from_readable_datasets_only(portal, draft):
+    resource = dict(complete_dataset()["resources"][0], format="zzformat-interne")
+    portal["gdd_hcp"].ok("resource_create", package_id=draft["id"], **resource)
+    for who in ("anonymous", "gdd_sante"):
+        api = portal[who]
+        assert api.ok("tag_search", query="budget")["results"] == []
+        assert api.ok("tag_autocomplete", q="budget") == []
+        assert api.ok("format_autocomplete", q="zzformat") == []
+    assert portal["gdd_hcp"].ok("tag_autocomplete", q="budget") == [SECRET_TAG]
+    assert portal["gdd_hcp"].ok("format_autocomplete", q="zzformat")
+
+
+def test_who_is_rod_where_is_not_public(portal):
+    portal["anonymous"].call("organization_list_for_user", status=403, id="rod-hcp")
+    portal["gdd_sante"].call("organization_list_for_user", status=403, id="rod-hcp")
+    assert portal["rod_hcp"].ok("organization_list_for_user", id="rod-hcp")
+    assert portal["anonymous"].ok("organization_list_for_user") == []
+
+
+def test_a_draft_is_not_found_for_a_visitor_not_even_its_id(portal, draft):
+    body = portal["anonymous"].call("package_show", status=404, id=draft["name"])
+    assert draft["id"] not in repr(body)

@@ -222,3 +222,36 @@ def test_what_the_command_line_publishes_obeys_the_invariant(portal, cli):
     assert "example datasets created" in result.output
     assert invariant.public_names()  # the examples are published
     invariant.assert_holds()
+
+
+# --- moving a dataset to another producer ------------------------------------------------------
+
+
+@pytest.fixture
+def rod_hcp_is_gdd_of_sante(portal):
+    portal["sysadmin"].ok("organization_member_create", id="ministere-de-la-sante", username="rod-hcp",
+                          role="editor")
+    portal["sysadmin"].ok("organization_member_create", id="ministere-de-la-sante", username="gdd-hcp",
+                          role="editor")
+
+
+@pytest.mark.usefixtures("rod_hcp_is_gdd_of_sante")
+def test_moving_a_dataset_to_another_producer_never_publishes_it_there(portal):
+    rod = portal["rod_hcp"]
+    # a ROD of one producer, editor of another, moves a draft there and asks it public at once
+    own = rod.ok("package_create", **complete_dataset(name="direct-sante"))
+    body = rod.call("package_patch", status=409, id=own["id"], owner_org="ministere-de-la-sante", private=False)
+    assert "private" in body["error"]
+    # a GdD of both producers moves a published dataset: not public under the other one
+    published = publish(portal)
+    moved = portal["gdd_hcp"].ok("package_patch", id=published["id"], owner_org="ministere-de-la-sante")
+    assert moved["publication_status"] == "draft" and not anonymous_reads(portal, published["name"])
+    # a draft of the other producer borrowed, published here, and moved back: a draft there
+    borrowed = portal["gdd_sante"].ok("package_create", **complete_dataset(
+        name="brouillon-sante", owner_org="ministere-de-la-sante"))
+    rod.ok("package_patch", id=borrowed["id"], owner_org="haut-commissariat-au-plan")
+    rod.ok("datagovma_dataset_submit", id=borrowed["id"])
+    rod.ok("datagovma_dataset_publish", id=borrowed["id"])
+    back = rod.ok("package_patch", id=borrowed["id"], owner_org="ministere-de-la-sante")
+    assert back["publication_status"] == "draft" and not anonymous_reads(portal, "brouillon-sante")
+    invariant.assert_holds()

@@ -65,10 +65,12 @@ def _enforce(session, flush_context, instances):
 
 
 def _relabel_activities(session, flush_context):
-    """after_flush: a dataset whose visibility changed gets its past activities labelled as it now
+    """after_flush: a dataset that stops being public gets its past activities labelled as it now
     is. CKAN labels an activity once, when it is recorded: the activities of a dataset recorded
     while it was public (its whole dict, later edits included) would otherwise stay readable by
-    anyone in the user, producer, dashboard and recently-changed streams after a withdrawal."""
+    anyone in the user, producer, dashboard and recently-changed streams after a withdrawal. A
+    dataset that becomes public keeps its earlier activities as they were: its drafts (what was
+    typed before the review) stay with its producer."""
     if not _activity_table_exists(session):
         return
     for obj in session.dirty:
@@ -76,7 +78,7 @@ def _relabel_activities(session, flush_context):
             continue
         history = sa.inspect(obj).attrs.private.history
         state_history = sa.inspect(obj).attrs.state.history
-        if not (history.has_changes() or state_history.has_changes()):
+        if not (history.has_changes() or state_history.has_changes()) or _is_public(obj):
             continue
         labels = get_permission_labels().get_dataset_labels(obj)
         session.execute(_RELABEL, {"labels": labels, "id": obj.id})

@@ -22,7 +22,8 @@ from .. import fetcher, publication
 __all__ = ["datagovma_dataset_submit", "datagovma_dataset_publish", "datagovma_dataset_return",
            "datagovma_dataset_withdraw", "package_create", "package_update", "harvest_source_create",
            "harvest_source_update", "harvest_source_reindex", "bulk_update_public", "package_search",
-           "tag_list", "tag_show", "member_list", "package_show", "organization_show", "group_show"]
+           "tag_list", "tag_show", "tag_search", "tag_autocomplete", "format_autocomplete", "member_list",
+           "package_show", "organization_show", "group_show"]
 
 
 def documented_as_core(chained):
@@ -275,6 +276,53 @@ def tag_show(original, context, data_dict):
     return tag
 
 
+def _readable_tag_names(context):
+    readable = publication.readable_tag_ids(context.get("user"))
+    if readable is None:
+        return None
+    return {tag.name for tag in model.Session.query(model.Tag.name).filter(model.Tag.id.in_(readable))}
+
+
+@documented_as_core
+@tk.chained_action
+@tk.side_effect_free
+def tag_search(original, context, data_dict):
+    """Core's search of keywords, less those found only on datasets the caller may not read."""
+    found = original(context, data_dict)
+    names = _readable_tag_names(context)
+    if names is not None:
+        results = [tag for tag in found["results"] if tag["name"] in names]
+        found = dict(found, results=results, count=found["count"] - (len(found["results"]) - len(results)))
+    return found
+
+
+@documented_as_core
+@tk.chained_action
+@tk.side_effect_free
+def tag_autocomplete(original, context, data_dict):
+    """Core's keyword suggestions, less those found only on datasets the caller may not read."""
+    names = _readable_tag_names(context)
+    found = original(context, data_dict)
+    return found if names is None else [name for name in found if name in names]
+
+
+@documented_as_core
+@tk.chained_action
+@tk.side_effect_free
+def format_autocomplete(original, context, data_dict):
+    """Core's format suggestions, less those found only on resources of datasets the caller may
+    not read."""
+    found = original(context, data_dict)
+    condition = publication.readable_filter(context.get("user"))
+    if condition is None or not found:
+        return found
+    shown = {fmt.lower() for (fmt,) in model.Session.query(model.Resource.format).join(
+        model.Package, model.Package.id == model.Resource.package_id).filter(
+        model.Resource.state == "active", sa.func.lower(model.Resource.format).in_([f.lower() for f in found]),
+        condition).distinct()}
+    return [fmt for fmt in found if fmt.lower() in shown]
+
+
 @documented_as_core
 @tk.chained_action
 @tk.side_effect_free
@@ -332,8 +380,16 @@ def _text_id(data_dict, *keys):
 @tk.chained_action
 @tk.side_effect_free
 def package_show(original, context, data_dict):
+    """Core's package_show; to a visitor who is not signed in, a dataset they may not read is
+    "not found", as one that does not exist (core's 403 told anyone that a draft of that name
+    exists, and its id)."""
     _text_id(data_dict, "id", "name_or_id")
-    return original(context, data_dict)
+    try:
+        return original(context, data_dict)
+    except tk.NotAuthorized:
+        if context.get("user"):
+            raise
+        raise tk.ObjectNotFound(tk._("Dataset not found")) from None
 
 
 @documented_as_core

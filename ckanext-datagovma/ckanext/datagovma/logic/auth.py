@@ -6,13 +6,15 @@ read: one's own (sysadmins every one; RODs those of their producer's members).""
 import ckan.authz as authz
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckanext.harvest.model import HarvestJob
+from ckanext.harvest.model import HarvestJob, HarvestObject
+
+from .. import publication
 
 __all__ = ["datagovma_dataset_submit", "datagovma_dataset_publish", "datagovma_dataset_return",
            "datagovma_dataset_withdraw", "harvest_source_create", "harvest_source_update", "harvest_source_delete",
            "harvest_source_clear", "harvest_source_reindex", "harvest_job_create",
            "harvest_send_job_to_gather_queue", "package_update", "user_show", "user_list", "user_autocomplete",
-           "package_collaborator_list"]
+           "package_collaborator_list", "harvest_object_show", "harvest_object_list", "organization_list_for_user"]
 
 
 def _dataset(data_dict):
@@ -179,3 +181,38 @@ def package_collaborator_list(next_auth, context, data_dict):
     if not context.get("user"):
         return {"success": False, "msg": tk._("Sign in to see who collaborates on a dataset")}
     return next_auth(context, data_dict)
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def harvest_object_show(next_auth, context, data_dict):
+    """A harvested record as the source sent it: readable by whoever may read the dataset it
+    became; otherwise only by a sysadmin or the ROD of the source's producer (ckanext-harvest:
+    anyone, withdrawn datasets' records included)."""
+    ref = data_dict.get("id")
+    found = HarvestObject.get(ref) if isinstance(ref, str) else None
+    if found is None:
+        return next_auth(context, data_dict)  # ckanext-harvest's answer for an unknown record
+    if found.package_id and publication.readable_ids(context.get("user"), [found.package_id]):
+        return {"success": True}
+    source = model.Package.get(found.harvest_source_id) if found.harvest_source_id else None
+    return _rod_of(source.owner_org if source is not None else None, context,
+                   tk._("Only the ROD of the producer may read this harvested record"))
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def harvest_object_list(next_auth, context, data_dict):
+    """The records of a harvest source: a sysadmin or the ROD of its producer."""
+    return _source_rule(context, {"id": data_dict.get("source_id")})
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def organization_list_for_user(next_auth, context, data_dict):
+    """Which producers an account belongs to, and as what (who is ROD where): the account itself,
+    sysadmins, and the RODs of a producer it belongs to (core: anyone)."""
+    ref = data_dict.get("id")
+    if not ref:
+        return {"success": True}  # one's own producers (none for a visitor)
+    return authz.is_authorized("user_show", context, {"id": ref})

@@ -217,6 +217,11 @@ def datagovma_publication_status(key, data, errors, context):
         errors[private_key].append(tk._("private must be true or false"))
         return
     target = current
+    owner = data.get(prefix + ("owner_org",))
+    if package is not None and owner not in (None, missing, "") and owner != package.owner_org \
+            and not _is_sysadmin(context):
+        # Moved to another producer: what that producer's ROD has not reviewed is not public there.
+        target = "draft"
     if asked is not None and asked != current:
         if asked not in publication.STATUSES:
             errors[key].append(tk._("Unknown publication status: {0}").format(asked))
@@ -247,12 +252,15 @@ def datagovma_publication_status(key, data, errors, context):
 
 
 def _is_reviewer(data, prefix, context):
-    """The review actions, a sysadmin, or the ROD (organization admin) of the dataset's producer."""
+    """The review actions, a sysadmin, or the ROD (organization admin) of the producer the dataset
+    will have (the one given, else its current one)."""
     if context.get("datagovma_workflow") or _is_sysadmin(context):
         return True
     user = context.get("user")
     package = context.get("package")
-    owner = package.owner_org if package is not None else data.get(prefix + ("owner_org",))
+    owner = data.get(prefix + ("owner_org",))
+    if owner in (None, missing, "") and package is not None:
+        owner = package.owner_org
     return bool(user and owner and owner is not missing
                 and authz.has_user_permission_for_group_or_org(owner, user, "admin"))
 
