@@ -160,8 +160,16 @@ class DatagovmaPreviewPlugin(p.SingletonPlugin):
 class DatagovmaTrackingPlugin(TrackingPlugin):
     """CKAN's tracking plugin (beacon, `ckan tracking`, popularity, its tables and templates), with
     the counts of a search page or a dataset read in two queries instead of one per dataset and per
-    resource. Loaded in place of `tracking`; `ckan datagovma migrate-tracking` applies its tables'
-    migrations."""
+    resource, and an answer to the beacon (core's has no route: the page's POST /_tracking got a
+    405 from the static files' route, after its after_request hook had recorded the view). Loaded
+    in place of `tracking`; `ckan datagovma migrate-tracking` applies its tables' migrations."""
+
+    p.implements(p.IBlueprint)
+
+    # IBlueprint
+
+    def get_blueprint(self):
+        return [tracking.beacon]
 
     # ITemplateHelpers
 

@@ -14,6 +14,7 @@ import ckanext.tracking
 import sqlalchemy as sa
 from ckan import model
 from ckanext.tracking import helpers as core_helpers
+from flask import Blueprint, Response
 
 # one statement per key, its values passed as one array (an expanding IN is compiled anew for
 # each number of values)
@@ -77,3 +78,14 @@ def migrate():
         model.repo.upgrade_db("head")
     finally:
         model.repo._alembic_ini = original
+
+
+# The beacon's answer: CKAN's tracking records a view in an after_request hook (ckanext.tracking's
+# middleware) for any POST to /_tracking, but registers no route for it.
+beacon = Blueprint("datagovma_tracking", __name__)
+
+
+@beacon.route("/_tracking", methods=["POST"])
+def tracked():
+    """204: the view was recorded (by ckanext-tracking's after_request hook)."""
+    return Response(status=204)
