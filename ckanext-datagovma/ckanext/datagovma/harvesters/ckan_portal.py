@@ -9,19 +9,15 @@ again only when its ``metadata_modified`` or its content changed. Records gone f
 are deleted, unless more than ``deletion_threshold`` would go at once (held for review).
 """
 
-import hashlib
 import json
 import logging
 
-import requests
 from ckan import model
 from ckan.plugins import toolkit as tk
-from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestGatherError, HarvestObject
 
-from .. import fetcher
-from ..fetcher import URLRefused
 from . import rules
+from .base import DatagovmaHarvester, RecordRefused
 
 log = logging.getLogger(__name__)
 
@@ -62,15 +58,10 @@ def _extras(record):
     return {e.get("key"): e.get("value") for e in record.get("extras") or [] if isinstance(e, dict)}
 
 
-def record_hash(record):
-    ignored = ("metadata_modified", "num_resources", "num_tags", "tracking_summary", "relationships_as_object",
-               "relationships_as_subject")
-    kept = {k: v for k, v in record.items() if k not in ignored}
-    return hashlib.sha256(json.dumps(kept, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-class CKANPortalHarvester(HarvesterBase):
-    """Datasets of a CKAN portal (``{source}/api/3/action/package_search``, paged)."""
+class CKANPortalHarvester(DatagovmaHarvester):
+    """Datasets of a CKAN portal (``{source}/api/3/action/package_search``, paged). Source
+    configuration, optional JSON: {"deletion_threshold": 0.2, "default_theme": "societe",
+    "default_producer": "<organization name>"}."""
 
     def info(self):
         return {
@@ -79,16 +70,8 @@ class CKANPortalHarvester(HarvesterBase):
             "description": "Jeux de données d'un autre portail CKAN, producteurs et thèmes rapprochés des nôtres",
         }
 
-    def validate_config(self, config):
-        """Optional JSON: {"deletion_threshold": 0.2, "default_theme": "societe",
-        "default_producer": "<organization name>"}."""
-        rules.check_config(config)
-        return config
-
     def _get_json(self, url, params=None):
-        response = fetcher.get(url, params=params)
-        response.raise_for_status()
-        body = response.json()
+        body = self.fetch_json(url, params)
         if not isinstance(body, dict) or not body.get("success"):
             raise ValueError(f"the API did not answer success: {str(body)[:200]}")
         return body["result"]
@@ -104,21 +87,8 @@ class CKANPortalHarvester(HarvesterBase):
         :returns: the ids of the harvest objects to import, or None on a gather error
         """
         base = harvest_job.source.url.rstrip("/") + "/api/3/action/package_search"
-        records, start, count = [], 0, None
-        try:
-            while count is None or start < count:
-                page = self._get_json(base, {"q": "*:*", "rows": PAGE_SIZE, "start": start, "sort": "id asc"})
-                count = int(page["count"])
-                results = page.get("results") or []
-                records.extend(results)
-                if not results:
-                    break
-                start += len(results)
-        except URLRefused as exc:
-            self._save_gather_error(str(exc), harvest_job)
-            return None
-        except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
-            self._save_gather_error(f"the catalogue at {base} could not be read (from {start}): {exc}", harvest_job)
+        records = self.read_catalogue(harvest_job, base, self._pages(base))
+        if records is None:
             return None
         ids, guids = [], []
         for record in records:
@@ -133,8 +103,19 @@ class CKANPortalHarvester(HarvesterBase):
             obj = HarvestObject(guid=record["id"], job=harvest_job, content=json.dumps(record, ensure_ascii=False))
             obj.save()
             ids.append(obj.id)
-        threshold = rules.source_config(harvest_job.source)["deletion_threshold"]
-        return ids + rules.plan_deletions(harvest_job, guids, threshold)
+        return ids + self.plan_deletions(harvest_job, guids)
+
+    def _pages(self, base):
+        """The remote catalogue, page after page (PAGE_SIZE datasets each, by id)."""
+        start, count = 0, None
+        while count is None or start < count:
+            page = self._get_json(base, {"q": "*:*", "rows": PAGE_SIZE, "start": start, "sort": "id asc"})
+            count = int(page["count"])
+            results = page.get("results") or []
+            if not results:
+                break
+            yield results
+            start += len(results)
 
     def fetch_stage(self, harvest_object):
         """Nothing to fetch: the search pages carry whole datasets."""
@@ -142,59 +123,24 @@ class CKANPortalHarvester(HarvesterBase):
 
     # --- import ------------------------------------------------------------------------------
 
-    def import_stage(self, harvest_object):
-        """Creates or updates the dataset of one remote record (or deletes it); unchanged records
-        and datasets edited in the portal (policy ``keep``) are left alone.
+    def fingerprint(self, record):
+        """A hash of the record, less what changes without its content (its modification date...)."""
+        ignored = ("metadata_modified", "num_resources", "num_tags", "tracking_summary", "relationships_as_object",
+                   "relationships_as_subject")
+        # ensure_ascii=False: as the hashes of earlier runs were stored
+        return {"content_hash": rules.content_hash({k: v for k, v in record.items() if k not in ignored},
+                                                   ensure_ascii=False)}
 
-        :returns: True, "unchanged", or False with the error recorded on the object
-        """
-        if rules.extra(harvest_object, "status") == "delete":
-            return rules.delete_dataset(harvest_object)
-        try:
-            record = json.loads(harvest_object.content)
-        except (TypeError, ValueError):
-            self._save_object_error("the record is not JSON", harvest_object, "Import")
-            return False
-        previous = rules.previous_object(harvest_object)
-        digest = record_hash(record)
-        existing = self._existing(previous)
-        if existing is not None and rules.extra(previous, "content_hash") == digest:
-            harvest_object.package_id = existing["id"]
-            return "unchanged"
-        if rules.keep_local_edit(existing, previous, harvest_object):
-            harvest_object.package_id = existing["id"]
-            return "unchanged"
-        try:
-            data = self._dataset_dict(record, harvest_object, existing)
-        except ValueError as exc:  # a record the portal refuses (no title, closed licence...)
-            self._save_object_error(f"{record.get('name')}: {exc}", harvest_object, "Import")
-            return False
-        except (TypeError, AttributeError, KeyError) as exc:  # a record not shaped as CKAN's
-            self._save_object_error(f"{record.get('name')}: the record cannot be read ({exc!r})", harvest_object,
-                                    "Import")
-            return False
-        try:
-            context = rules.site_user_context()
-            if existing is None:
-                dataset = tk.get_action("package_create")(context, data)
-            else:
-                dataset = tk.get_action("package_update")(context, dict(data, id=existing["id"]))
-        except tk.ValidationError as exc:
-            self._save_object_error(f"{record.get('name')}: {exc.error_dict}", harvest_object, "Import")
-            return False
-        rules.record_written(harvest_object, previous, dataset, content_hash=digest,
-                             remote_modified=record.get("metadata_modified"))
-        return True
+    def remembered(self, record):
+        return {"remote_modified": record.get("metadata_modified")}
 
-    @staticmethod
-    def _existing(previous):
-        if previous is None or not previous.package_id:
-            return None
-        try:
-            dataset = tk.get_action("package_show")(rules.site_user_context(), {"id": previous.package_id})
-        except tk.ObjectNotFound:
-            return None
-        return dataset if dataset.get("state") == "active" else None
+    def write_dataset(self, record, existing, harvest_object):
+        """The remote record as a dataset of the portal, resources kept as links."""
+        data = self._dataset_dict(record, harvest_object, existing)
+        context = rules.site_user_context()
+        if existing is None:
+            return tk.get_action("package_create")(context, data)
+        return tk.get_action("package_update")(context, dict(data, id=existing["id"]))
 
     def _free_name(self, name, existing):
         if existing is not None:
@@ -208,13 +154,13 @@ class CKANPortalHarvester(HarvesterBase):
         title = _translated(record, "title")
         notes = _translated(record, "notes")
         if not title:
-            raise ValueError("the record has no title")
+            raise RecordRefused("the record has no title")
         if not notes:
             notes = {lang: f"{text} — jeu de données repris de {harvest_object.source.url}" for lang, text in
                      title.items() if lang == "fr"} or {"ar": title.get("ar")}
         licence = LICENCES.get((record.get("license_id") or "").lower())
         if licence is None:
-            raise ValueError(
+            raise RecordRefused(
                 f"the licence {record.get('license_id') or '(none)'!r} is not one of the portal's open licences "
                 f"({', '.join(sorted(set(LICENCES.values())))}): the dataset was not imported"
             )
@@ -227,40 +173,36 @@ class CKANPortalHarvester(HarvesterBase):
         elif config.get("default_producer"):
             owner = config["default_producer"]
         else:
-            raise ValueError("the record has no organization and the source has no default_producer")
-        themes, groups = [], []
+            raise RecordRefused("the record has no organization and the source has no default_producer")
+        themes, groups = [], []  # groups: the source's groups that are none of our themes
         for group in record.get("groups") or []:
             titles = {"fr": group.get("title_fr") or group.get("title") or group.get("display_name"),
                       "ar": group.get("title_ar")}
             slug = rules.known_theme(group.get("name") or "", titles)
             if slug:
                 themes.append(slug)
-            groups.append(slug or rules.group_for(group.get("name") or "", titles, harvest_object))
-        if not themes:
-            themes = [config["default_theme"]]
-            groups.append(config["default_theme"])
+            else:
+                groups.append(rules.group_for(group.get("name") or "", titles, harvest_object))
         extras = _extras(record)
         frequency = FREQUENCIES.get(rules.fold(record.get("frequency") or extras.get("frequency")
                                                or extras.get("frequence") or ""), "unknown")
         resources = self._resources(record, existing)
-        return {
+        return self.publish({
             "name": self._free_name(record["name"], existing),
             "title_translated": title,
             "notes_translated": notes,
             "owner_org": owner,
-            "themes": sorted(set(themes)),
-            "groups": [{"name": g} for g in dict.fromkeys(groups)],
+            "themes": sorted(set(themes)) or [config["default_theme"]],
             "spatial_coverage": "national",
             "frequency": frequency,
             "license_id": licence,
             "data_languages": sorted(lang for lang in ("fr", "ar") if lang in title or lang in notes),
             "classification": "non-classifie",  # published on a public portal already
             "personal_data": "aucune",
-            "publication_status": "published",
             "tag_string": ",".join(t["name"] for t in record.get("tags") or [] if t.get("name")),
             "url": record.get("url") or "",
             "resources": resources,
-        }
+        }, other_groups=groups)
 
     @staticmethod
     def _resources(record, existing):

@@ -11,7 +11,6 @@ again; a dataset edited in the portal follows the local-edits policy; deletions 
 catalogue does not give get the source's defaults; publishers map onto our producers.
 """
 
-import hashlib
 import json
 import logging
 from urllib.parse import urljoin
@@ -27,6 +26,7 @@ from ckanext.harvest.model import HarvestObject
 from .. import fetcher
 from ..fetcher import URLRefused
 from . import rules
+from .base import DatagovmaHarvesterMixin, RecordRefused
 
 log = logging.getLogger(__name__)
 
@@ -111,10 +111,13 @@ def _context(value, base, fetched, depth):
     return value
 
 
-class DCATCatalogHarvester(DCATRDFHarvester):
-    """A DCAT catalogue (one address; further pages by ``hydra:nextPage``)."""
+class DCATCatalogHarvester(DatagovmaHarvesterMixin, DCATRDFHarvester):
+    """A DCAT catalogue (one address; further pages by ``hydra:nextPage``): ckanext-dcat's gather
+    stage and RDF parsing, the portal's import stage (the mixin comes first, so its
+    ``import_stage`` runs, and calls ckanext-dcat's to write)."""
 
     p.implements(IDCATRDFHarvester, inherit=True)
+    p.implements(p.IConfigurable)
 
     def info(self):
         return {
@@ -127,7 +130,7 @@ class DCATCatalogHarvester(DCATRDFHarvester):
         """Optional JSON: ckanext-dcat's ``rdf_format``, and {"deletion_threshold": 0.2,
         "default_theme": "societe", "default_producer": "<organization name>", "default_licence": "odc-odbl"}."""
         rules.check_config(source_config)
-        return super().validate_config(source_config)
+        return DCATRDFHarvester.validate_config(self, source_config)
 
     # IDCATRDFHarvester
 
@@ -166,8 +169,8 @@ class DCATCatalogHarvester(DCATRDFHarvester):
         return content, content_type
 
     def _mark_datasets_for_deletion(self, guids_in_source, harvest_job):
-        return rules.plan_deletions(harvest_job, guids_in_source,
-                                    rules.source_config(harvest_job.source)["deletion_threshold"])
+        """ckanext-dcat's gather asks here which datasets to delete: the portal's deletion guard."""
+        return self.plan_deletions(harvest_job, guids_in_source)
 
     def _get_existing_dataset(self, guid):
         """The dataset of this GUID: by its ``guid`` extra (ckanext-dcat's way), else the last
@@ -187,45 +190,34 @@ class DCATCatalogHarvester(DCATRDFHarvester):
 
     # --- import ------------------------------------------------------------------------------
 
-    def import_stage(self, harvest_object):
-        """ckanext-dcat's import, skipped for unchanged records and for datasets edited in the
-        portal under the ``keep`` policy; the written dataset is remembered for the next run.
+    def delete_dataset(self, harvest_object):
+        """ckanext-dcat's deletion (the dataset goes, the record stops being current)."""
+        return DCATRDFHarvester.import_stage(self, harvest_object)
 
-        :returns: True, "unchanged", or False with the error recorded on the object
-        """
-        if rules.extra(harvest_object, "status") == "delete":
-            return super().import_stage(harvest_object)
-        previous = rules.previous_object(harvest_object)
+    def read_record(self, harvest_object):
+        """The dataset dict ckanext-dcat's gather made from the graph (its own import reports one
+        that cannot be read)."""
         try:
-            parsed = json.loads(harvest_object.content or "{}")
+            return json.loads(harvest_object.content or "{}")
         except ValueError:
-            parsed = {}
+            return {}
+
+    def fingerprint(self, record):
         # The name is made up at gather time (suffixed when taken, as it is on a re-run): not content.
-        digest = hashlib.sha256(json.dumps({k: v for k, v in parsed.items() if k != "name"},
-                                           sort_keys=True).encode()).hexdigest()
-        existing = None
-        if previous is not None and previous.package_id:
-            try:
-                existing = tk.get_action("package_show")(rules.site_user_context(), {"id": previous.package_id})
-            except tk.ObjectNotFound:
-                existing = None
-        if existing is not None and existing.get("state") == "active":
-            if rules.extra(previous, "content_hash") == digest:
-                harvest_object.package_id = existing["id"]
-                return "unchanged"
-            if rules.keep_local_edit(existing, previous, harvest_object):
-                harvest_object.package_id = existing["id"]
-                return "unchanged"
-        if not parsed.get("license_id") and not rules.source_config(harvest_object.source).get("default_licence"):
-            self._save_object_error(
-                f"{parsed.get('name') or harvest_object.guid}: the catalogue states no licence for this dataset, "
-                "and the source has no default_licence: not imported", harvest_object, "Import")
-            return False
-        result = super().import_stage(harvest_object)
-        if result is True and harvest_object.package_id:
-            dataset = tk.get_action("package_show")(rules.site_user_context(), {"id": harvest_object.package_id})
-            rules.record_written(harvest_object, None, dataset, content_hash=digest)
-        return result
+        return {"content_hash": rules.content_hash({k: v for k, v in record.items() if k != "name"})}
+
+    def write_dataset(self, record, existing, harvest_object):
+        """ckanext-dcat's import (the portal's profile, then :meth:`modify_package_dict`).
+
+        :returns: the written dataset, or ckanext-dcat's result when it wrote nothing
+        """
+        if not record.get("license_id") and not rules.source_config(harvest_object.source).get("default_licence"):
+            raise RecordRefused("the catalogue states no licence for this dataset, and the source has no "
+                                "default_licence: not imported")
+        result = DCATRDFHarvester.import_stage(self, harvest_object)
+        if result is not True or not harvest_object.package_id:
+            return result
+        return tk.get_action("package_show")(rules.site_user_context(), {"id": harvest_object.package_id})
 
     def modify_package_dict(self, package_dict, dcat_dict, harvest_object):
         """Fills what the national schema requires and a foreign catalogue may not say."""
@@ -251,13 +243,11 @@ class DCATCatalogHarvester(DCATRDFHarvester):
         package_dict["owner_org"] = owner
         themes = [t for t in package_dict.get("themes") or [] if rules.known_theme(t, {})]
         package_dict["themes"] = themes or [config["default_theme"]]
-        package_dict["groups"] = [{"name": t} for t in package_dict["themes"]]
         if not package_dict.get("license_id"):
-            package_dict["license_id"] = config["default_licence"]  # import_stage checked there is one
+            package_dict["license_id"] = config["default_licence"]  # write_dataset checked there is one
         package_dict.setdefault("spatial_coverage", "national")
         package_dict.setdefault("frequency", "unknown")
         package_dict.setdefault("classification", "non-classifie")  # published in a public catalogue
         package_dict.setdefault("personal_data", "aucune")
-        package_dict["publication_status"] = "published"
         package_dict["private"] = False
-        return package_dict
+        return self.publish(package_dict)

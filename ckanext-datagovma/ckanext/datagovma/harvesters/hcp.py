@@ -9,7 +9,6 @@ and the job reports it for review.
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
 import logging
@@ -18,14 +17,13 @@ import unicodedata
 
 import requests
 from ckan.plugins import toolkit as tk
-from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject
 from werkzeug.datastructures import FileStorage
 
-from .. import fetcher
 from .. import reference
 from ..fetcher import URLRefused
 from . import rules
+from .base import DatagovmaHarvester
 
 log = logging.getLogger(__name__)
 
@@ -116,13 +114,12 @@ def regions_of(indicator):
     return sorted(found)
 
 
-def content_hash(indicator):
-    keys = ("label", "labelAr", "periods", "dimensions", "data", "metaData")
-    return hashlib.sha256(json.dumps({k: indicator.get(k) for k in keys}, sort_keys=True).encode()).hexdigest()
+class HCPHarvester(DatagovmaHarvester):
+    """The HCP statistics API (``{source}/api/v1/subject-groups``, ``/api/v1/indicators/{code}``).
+    Source configuration, optional JSON: {"owner_org": "...", "deletion_threshold": 0.2}."""
 
-
-class HCPHarvester(HarvesterBase):
-    """The HCP statistics API (``{source}/api/v1/subject-groups``, ``/api/v1/indicators/{code}``)."""
+    not_json = "the fetched content is not JSON"
+    record_noun = "series"
 
     def info(self):
         return {
@@ -131,19 +128,9 @@ class HCPHarvester(HarvesterBase):
             "description": "Indicateurs du Haut-Commissariat au Plan (un jeu de données par indicateur)",
         }
 
-    def validate_config(self, config):
-        """Optional JSON: {"owner_org": "...", "deletion_threshold": 0.2}."""
-        rules.check_config(config)
-        return config
-
     @staticmethod
     def _config(source):
         return rules.source_config(source, owner_org="haut-commissariat-au-plan")
-
-    def _get_json(self, url):
-        response = fetcher.get(url)
-        response.raise_for_status()
-        return response.json()
 
     # --- gather ------------------------------------------------------------------------------
 
@@ -155,37 +142,33 @@ class HCPHarvester(HarvesterBase):
         """
         source = harvest_job.source
         url = source.url.rstrip("/") + "/api/v1/subject-groups"
-        try:
-            groups = self._get_json(url)
-            records = {
-                ind["code"]: {"code": ind["code"], "group": g["id"], "group_label": g.get("label")}
-                for g in groups
-                for ind in g.get("indicators", [])
-            }
-        except URLRefused as exc:
-            self._save_gather_error(str(exc), harvest_job)
+        found = self.read_catalogue(harvest_job, url, self._indicators(url))
+        if found is None:
             return None
-        except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
-            self._save_gather_error(f"the catalogue at {url} could not be read: {exc}", harvest_job)
-            return None
+        records = {record["code"]: record for record in found}
         current = {guid: obj.package_id for guid, obj in rules.current_objects(source.id).items()}
         ids = []
         for code, record in records.items():
             obj = HarvestObject(guid=code, job=harvest_job, content=json.dumps(record), package_id=current.get(code))
             obj.save()
             ids.append(obj.id)
-        return ids + rules.plan_deletions(harvest_job, list(records), self._config(source)["deletion_threshold"])
+        return ids + self.plan_deletions(harvest_job, list(records))
+
+    def _indicators(self, url):
+        """The catalogue, one page: each indicator's code, and its subject group."""
+        yield [{"code": ind["code"], "group": g["id"], "group_label": g.get("label")}
+               for g in self.fetch_json(url) for ind in g.get("indicators", [])]
 
     # --- fetch -------------------------------------------------------------------------------
 
     def fetch_stage(self, harvest_object):
         """Fetches the indicator's whole series; an error is recorded against this record only."""
-        if self._status(harvest_object) == "delete":
+        if rules.extra(harvest_object, "status") == "delete":
             return True
         record = json.loads(harvest_object.content)
         url = harvest_object.source.url.rstrip("/") + f"/api/v1/indicators/{record['code']}"
         try:
-            indicator = self._get_json(url)
+            indicator = self.fetch_json(url)
             if indicator.get("code") != record["code"] or not isinstance(indicator.get("data"), dict):
                 raise ValueError("the answer is not this indicator")
         except URLRefused as exc:
@@ -200,62 +183,23 @@ class HCPHarvester(HarvesterBase):
         harvest_object.save()
         return True
 
-    # --- import ------------------------------------------------------------------------------
+    # --- import (the stage itself: base.DatagovmaHarvesterMixin.import_stage) ------------------
 
-    @staticmethod
-    def _status(harvest_object):
-        return next((e.value for e in harvest_object.extras if e.key == "status"), None)
-
-    def import_stage(self, harvest_object):
-        """Creates or updates the indicator's dataset (or deletes it); unchanged indicators, and
-        datasets edited in the portal under the ``keep`` policy, are left alone.
-
-        :returns: True, "unchanged", or False with the error recorded on the object
-        """
-        if self._status(harvest_object) == "delete":
-            return rules.delete_dataset(harvest_object)
-        try:
-            indicator = json.loads(harvest_object.content)
-        except (TypeError, ValueError):
-            self._save_object_error("the fetched content is not JSON", harvest_object, "Import")
-            return False
-        previous = rules.previous_object(harvest_object)
-        existing = self._existing(previous, f"hcp-{str(indicator.get('code', '')).lower()}")
-        digest = content_hash(indicator)
-        updated = str(indicator.get("updatingDate"))
-        if existing is not None and previous is not None and not getattr(harvest_object, "force_import", False):
-            if rules.extra(previous, "content_hash") == digest and rules.extra(previous, "updating_date") == updated:
-                harvest_object.package_id = existing["id"]
-                return "unchanged"
-        if rules.keep_local_edit(existing, previous, harvest_object):
-            harvest_object.package_id = existing["id"]
-            return "unchanged"
-        try:
-            dataset = self._save_dataset(indicator, existing, self._config(harvest_object.source))
-        except tk.ValidationError as exc:
-            self._save_object_error(f"{indicator.get('code')}: {exc.error_dict}", harvest_object, "Import")
-            return False
-        except (TypeError, AttributeError, KeyError, ValueError) as exc:  # a series not shaped as the API's
-            self._save_object_error(f"{indicator.get('code')}: the series cannot be read ({exc!r})",
-                                    harvest_object, "Import")
-            return False
-        rules.record_written(harvest_object, previous, dataset, content_hash=digest, updating_date=updated)
-        return True
-
-    @staticmethod
-    def _existing(previous, name):
+    def existing_dataset(self, previous, indicator):
         """The indicator's dataset: the one the last import wrote, else one of its name (left by an
         import that was interrupted before it recorded itself)."""
-        for ref in (previous.package_id if previous is not None else None, name):
-            if not ref:
-                continue
-            try:
-                dataset = tk.get_action("package_show")(rules.site_user_context(), {"id": ref})
-            except tk.ObjectNotFound:
-                continue
-            if dataset.get("state") == "active":
-                return dataset
-        return None
+        return (super().existing_dataset(previous, indicator)
+                or self.active_dataset(f"hcp-{str(indicator.get('code', '')).lower()}"))
+
+    def fingerprint(self, indicator):
+        """The series' hash and the API's ``updatingDate``: either changing imports it again."""
+        keys = ("label", "labelAr", "periods", "dimensions", "data", "metaData")
+        return {"content_hash": rules.content_hash({k: indicator.get(k) for k in keys}),
+                "updating_date": str(indicator.get("updatingDate"))}
+
+    def write_dataset(self, indicator, existing, harvest_object):
+        """The indicator's dataset and its two files (:meth:`_save_dataset`)."""
+        return self._save_dataset(indicator, existing, self._config(harvest_object.source))
 
     def _dataset_dict(self, indicator, config):
         code = indicator["code"]
@@ -273,13 +217,12 @@ class HCPHarvester(HarvesterBase):
         }
         if "ar" in title:
             notes["ar"] = f"سلسلة « {title['ar']} » من قاعدة المعطيات الإحصائية للمندوبية السامية للتخطيط."
-        return {
+        return self.publish({
             "name": f"hcp-{code.lower()}",
             "title_translated": title,
             "notes_translated": notes,
             "owner_org": config["owner_org"],
             "themes": GROUP_THEMES.get(indicator.get("_group"), ["societe"]),
-            "groups": [{"name": t} for t in GROUP_THEMES.get(indicator.get("_group"), ["societe"])],
             "spatial_coverage": "regional" if regions else "national",
             "regions": regions,
             "temporal_start": start.isoformat() if start else None,
@@ -290,9 +233,8 @@ class HCPHarvester(HarvesterBase):
             "legal_basis": "loi-31-13-art-10-statistiques",
             "classification": "non-classifie",
             "personal_data": "aucune",
-            "publication_status": "published",
             "tag_string": "hcp,statistiques",
-        }
+        })
 
     def _files(self, indicator):
         columns, rows = tidy_rows(indicator)

@@ -2,6 +2,7 @@
 to hold deletions for review), what to do with a harvested dataset edited by hand, and how a
 source's producers and themes map onto ours (unknown ones are created, then reported)."""
 
+import hashlib
 import json
 import logging
 import re
@@ -27,7 +28,15 @@ def fold(text):
 
 
 def site_user_context():
+    """The context of the site user, in which harvesters and their scheduler write."""
     return {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"], "ignore_auth": True}
+
+
+def content_hash(values, ensure_ascii=True):
+    """A record's fingerprint: the SHA-256 of ``values`` as sorted JSON (``ensure_ascii`` as each
+    harvester first stored it, so that its stored hashes still match)."""
+    text = json.dumps(values, sort_keys=True, ensure_ascii=ensure_ascii)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def extra(harvest_object, key):

@@ -19,6 +19,8 @@ from ckanext.harvest import queue
 from ckanext.harvest.logic import HarvestJobExists
 from ckanext.harvest.model import UPDATE_FREQUENCIES, HarvestSource
 
+from . import rules
+
 log = logging.getLogger(__name__)
 
 HOURLY = "HOURLY"
@@ -88,7 +90,7 @@ def run_once():
 
     :returns: the addresses of the HOURLY sources whose job was queued
     """
-    context = {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"], "ignore_auth": True}
+    context = rules.site_user_context()
     started = start_hourly_jobs(context)
     if consumers_busy():
         log.debug("harvest consumers are busy: jobs are closed at the next pass")
