@@ -1,9 +1,13 @@
 """What the three harvesters share through their skeleton (harvesters/base.py), checked on each: a
-harvested dataset is published into its themes' groups."""
+harvested dataset is published into its themes' groups, and loading the harvesters, not importing
+them, adds HOURLY to ckanext-harvest's frequencies."""
 
 import json
+import subprocess
+import sys
 
 import pytest
+from ckanext.harvest.model import UPDATE_FREQUENCIES
 
 from ckanext.datagovma import reference
 from ckanext.datagovma.harvesters.ckan_portal import CKANPortalHarvester
@@ -57,3 +61,12 @@ def test_a_harvested_dataset_is_published_in_the_groups_of_its_themes(source, po
     listed = portal["anonymous"].ok("package_search", fq=f"groups:{theme}", rows=0)["count"]
     assert listed >= 1  # the theme's page lists it
 
+
+def test_importing_the_harvesters_leaves_ckanext_harvest_alone_and_loading_them_adds_hourly():
+    code = ("import ckanext.datagovma.harvesters.hcp, ckanext.datagovma.harvesters.ckan_portal, "
+            "ckanext.datagovma.harvesters.dcat_catalog, ckanext.datagovma.harvesters.schedule\n"
+            "from ckanext.harvest.model import UPDATE_FREQUENCIES\n"
+            "print(' '.join(UPDATE_FREQUENCIES))")
+    imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "HOURLY" not in imported.split() and "DAILY" in imported.split()
+    assert "HOURLY" in UPDATE_FREQUENCIES  # this process loaded the harvester plugins

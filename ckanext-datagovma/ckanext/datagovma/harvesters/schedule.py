@@ -1,7 +1,8 @@
 """When harvest jobs start: each source's frequency (ckanext-harvest's MANUAL, DAILY, WEEKLY,
-BIWEEKLY, MONTHLY, ALWAYS, plus HOURLY, which the portal adds) and one pass of the scheduler
-(`ckan datagovma harvest-scheduler`): start the jobs that are due, close the finished ones, and
-finish with an error the jobs that stopped moving (``ckan.harvest.timeout``).
+BIWEEKLY, MONTHLY, ALWAYS, plus HOURLY, which the portal's harvester plugins add when loaded) and
+one pass of the scheduler (`ckan datagovma harvest-scheduler`): start the jobs that are due,
+close the finished ones, and finish with an error the jobs that stopped moving
+(``ckan.harvest.timeout``).
 
 ckanext-harvest's pass (``harvest_jobs_run``) also sends again every WAITING record that is not in
 the Redis queue. A record is in neither place while a gather is creating records (they are queued
@@ -28,7 +29,9 @@ HOURLY = "HOURLY"
 
 def register_hourly():
     """Adds HOURLY to the frequencies ckanext-harvest accepts: its validator and its source form
-    read this one list (its own scheduler does not know HOURLY; :func:`start_hourly_jobs` does)."""
+    read this one list, with no extension point (its own scheduler does not know HOURLY;
+    :func:`start_hourly_jobs` does). Called by the harvester plugins' ``IConfigurable.configure``
+    (``base.DatagovmaHarvesterMixin``), never on import; adding it twice is harmless."""
     if HOURLY not in UPDATE_FREQUENCIES:
         UPDATE_FREQUENCIES.insert(UPDATE_FREQUENCIES.index("DAILY") + 1, HOURLY)
 
