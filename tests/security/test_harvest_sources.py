@@ -104,3 +104,17 @@ def test_a_withdrawn_datasets_harvested_record_is_not_public(portal, hcp):
     # the record of a published dataset stays as readable as the dataset
     other = [r for r in results.values() if r["obj_id"] != result["obj_id"]][0]
     assert portal["anonymous"].ok("harvest_object_show", id=other["obj_id"])
+
+
+@pytest.mark.ckan_config("ckanext.datagovma.harvest.local_edits", "overwrite")
+def test_a_harvest_never_undoes_a_withdrawal(portal, hcp):
+    first = h.first_run(HCPHarvester(), hcp.url, "hcp")
+    name = first["I1000"]["dataset"]["name"]
+    portal["rod_hcp"].ok("datagovma_dataset_withdraw", id=name, reason="Série en cours de révision")
+    hcp.catalogue.change("I1000")
+    second = h.rerun(HCPHarvester(), first)
+    assert second["I1000"]["report_status"] == "updated"
+    after = portal["sysadmin"].ok("package_show", id=name)
+    assert after["publication_status"] == "withdrawn" and after["private"] is True
+    assert portal["anonymous"].call("package_show", status=None, id=name)["success"] is False
+    invariant.assert_holds()

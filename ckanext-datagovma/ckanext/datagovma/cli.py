@@ -11,6 +11,7 @@ from ckan import model
 from ckanext.harvest.logic import HarvestJobExists
 
 from . import publication, reference, tracking
+from .harvesters import schedule
 
 __all__ = ["datagovma"]
 
@@ -93,9 +94,6 @@ def hcp_source(url, frequency):
 def harvest_scheduler(interval, once):
     """Starts due harvest jobs (HOURLY included) and closes finished or timed-out ones, every
     INTERVAL seconds; the harvest-scheduler process of `make run` and docker-compose."""
-    # imported here, not at the top: loading the harvesters changes ckanext-harvest's list of
-    # frequencies, which only the portal's harvest processes need
-    from .harvesters import schedule
 
     while True:
         try:

@@ -216,6 +216,10 @@ def datagovma_publication_status(key, data, errors, context):
     except ValueError:
         errors[private_key].append(tk._("private must be true or false"))
         return
+    if package is not None and context.get("ignore_auth") and not context.get("datagovma_workflow"):
+        # A write of the portal's own (a harvest, a command) never changes the publication of a
+        # dataset that exists: a re-harvest does not undo the ROD's withdrawal.
+        asked = asked_private = None
     target = current
     owner = data.get(prefix + ("owner_org",))
     if package is not None and owner not in (None, missing, "") and owner != package.owner_org \
