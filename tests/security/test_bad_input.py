@@ -5,7 +5,7 @@ account exists or not (no account oracle), even without a mail server."""
 import pytest
 
 from ..conftest import PORTAL_PLUGINS
-from ..portal_fixtures import publish
+from ..portal_fixtures import complete_dataset, publish
 
 pytestmark = [pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS), pytest.mark.usefixtures("portal")]
 
@@ -121,3 +121,14 @@ def test_password_reset_answers_the_same_for_known_and_unknown_accounts(portal, 
         assert page.status_code < 500, (login, page.status_code)
         answers.append((page.status_code, page.headers.get("Location", "")))
     assert len(set(answers)) == 1, answers
+
+
+def test_a_review_comment_that_is_not_a_text_is_a_client_error(portal):
+    created = portal["gdd_hcp"].ok("package_create", **complete_dataset(name="en-revue"))
+    portal["gdd_hcp"].ok("datagovma_dataset_submit", id=created["id"])
+    for value in ({"fr": "x"}, ["x"], 3):
+        body = portal["rod_hcp"].call("datagovma_dataset_return", status=409, id=created["id"], comment=value)
+        assert "comment" in body["error"]
+    published = publish(portal)
+    body = portal["rod_hcp"].call("datagovma_dataset_withdraw", status=409, id=published["id"], reason={"x": 1})
+    assert "reason" in body["error"]

@@ -104,9 +104,7 @@ def datagovma_dataset_return(context, data_dict):
     :rtype: dictionary
     """
     tk.check_access("datagovma_dataset_return", context, data_dict)
-    comment = (data_dict.get("comment") or "").strip()
-    if not comment:
-        raise tk.ValidationError({"comment": [tk._("Say what must change before publication")]})
+    comment = _required_text(data_dict, "comment", tk._("Say what must change before publication"))
     dataset = _current(context, data_dict)
     _require_status(dataset, ("in_review",), tk._("returned"))
     return _transition(context, dataset, "returned", comment=comment)
@@ -125,12 +123,19 @@ def datagovma_dataset_withdraw(context, data_dict):
     :rtype: dictionary
     """
     tk.check_access("datagovma_dataset_withdraw", context, data_dict)
-    reason = data_dict.get("reason")
-    if not isinstance(reason, str) or not reason.strip():
-        raise tk.ValidationError({"reason": [tk._("Say why the publication is withdrawn")]})
+    reason = _required_text(data_dict, "reason", tk._("Say why the publication is withdrawn"))
     dataset = _current(context, data_dict)
     _require_status(dataset, ("published",), tk._("withdrawn"))
-    return _transition(context, dataset, "withdrawn", comment=reason.strip())
+    return _transition(context, dataset, "withdrawn", comment=reason)
+
+
+def _required_text(data_dict, key, message):
+    """The text given as ``key``, stripped, or a ValidationError with ``message`` on it (also
+    for a value that is not a text: it was a 500)."""
+    value = data_dict.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise tk.ValidationError({key: [message]})
+    return value.strip()
 
 
 # --- one door to publication ----------------------------------------------------------------------
