@@ -131,15 +131,21 @@ def readable_ids(user_name, ids):
     return {i for (i,) in model.Session.query(model.Package.id).filter(model.Package.id.in_(ids), condition)}
 
 
-def readable_tag_ids(user_name):
-    """The ids of the tags of datasets ``user_name`` may read (None: every tag, for sysadmins)."""
+def readable_tags(user_name, names):
+    """The keywords among ``names`` found on a dataset ``user_name`` may read (None: all of them,
+    for sysadmins). Asked about the keywords an answer holds, not about every keyword of the
+    portal: keyword suggestions are asked at each key a GdD types."""
     condition = readable_filter(user_name)
     if condition is None:
         return None
-    rows = (model.Session.query(model.PackageTag.tag_id)
+    names = {name for name in names if isinstance(name, str)}
+    if not names:
+        return set()
+    rows = (model.Session.query(model.Tag.name)
+            .join(model.PackageTag, model.PackageTag.tag_id == model.Tag.id)
             .join(model.Package, model.Package.id == model.PackageTag.package_id)
-            .filter(model.PackageTag.state == "active", condition).distinct())
-    return {tag_id for (tag_id,) in rows}
+            .filter(model.Tag.name.in_(names), model.PackageTag.state == "active", condition).distinct())
+    return {name for (name,) in rows}
 
 
 # --- the check ---------------------------------------------------------------------------------
@@ -154,12 +160,12 @@ def check():
     rows = model.Session.query(model.Package.id, model.Package.name, model.Package.type, model.Package.state,
                                model.Package.private, model.Package.extras).filter(
         model.Package.type != HARVEST_SOURCE_TYPE, model.Package.state != "deleted")
-    public_in_db = set()
+    public_in_db = {}
     for id_, name, type_, state, private, extras in rows:
         is_public = not private and state == "active"
         should = should_be_public(type_, state, extras)
         if is_public:
-            public_in_db.add(id_)
+            public_in_db[id_] = name
         if is_public and not should:
             problems.append(f"{name}: public, but {_why_not(type_, state, extras)}")
         elif should and not is_public:
@@ -182,7 +188,7 @@ def _why_not(type_, state, extras):
 
 def _index_problems(public_in_db):
     """Documents the search index shows anonymous visitors that are not public datasets, and
-    public datasets it does not show them."""
+    public datasets (``public_in_db``: {id: name}) it does not show them."""
     problems = []
     indexed = set()
     start = 0
@@ -201,6 +207,6 @@ def _index_problems(public_in_db):
         start += 1000
         if start >= found["count"]:
             break
-    for id_ in public_in_db - indexed:
-        problems.append(f"{model.Package.get(id_).name}: public, but missing from the search index")
+    for id_ in public_in_db.keys() - indexed:
+        problems.append(f"{public_in_db[id_]}: public, but missing from the search index")
     return problems

@@ -256,11 +256,7 @@ def bulk_update_public(original, context, data_dict):
 def tag_list(original, context, data_dict):
     """Core's list, less the keywords found only on datasets the caller may not read."""
     tags = original(context, data_dict)
-    readable = publication.readable_tag_ids(context.get("user"))
-    if readable is None:
-        return tags
-    names = {tag.name for tag in model.Session.query(model.Tag).filter(model.Tag.id.in_(readable))}
-    return [tag for tag in tags if (tag["name"] if isinstance(tag, dict) else tag) in names]
+    return _readable(context, tags, lambda tag: tag["name"] if isinstance(tag, dict) else tag)
 
 
 @documented_as_core
@@ -270,10 +266,7 @@ def tag_show(original, context, data_dict):
     """Core's tag, unknown when it is only on datasets the caller may not read; its datasets
     (``include_datasets``) only those the caller may read."""
     tag = original(context, data_dict)
-    readable = publication.readable_tag_ids(context.get("user"))
-    if readable is None:
-        return tag
-    if tag["id"] not in readable:
+    if not _readable(context, [tag], lambda found: found["name"]):
         raise tk.ObjectNotFound(tk._("Tag not found"))
     if tag.get("packages"):
         allowed = publication.readable_ids(context.get("user"), [p["id"] for p in tag["packages"]])
@@ -281,24 +274,15 @@ def tag_show(original, context, data_dict):
     return tag
 
 
-def _readable_tag_names(context):
-    readable = publication.readable_tag_ids(context.get("user"))
-    if readable is None:
-        return None
-    return {tag.name for tag in model.Session.query(model.Tag.name).filter(model.Tag.id.in_(readable))}
-
-
 @documented_as_core
 @tk.chained_action
 @tk.side_effect_free
 def tag_search(original, context, data_dict):
-    """Core's search of keywords, less those found only on datasets the caller may not read."""
+    """Core's search of keywords, less those found only on datasets the caller may not read (the
+    count: those of this answer left out are taken off core's)."""
     found = original(context, data_dict)
-    names = _readable_tag_names(context)
-    if names is not None:
-        results = [tag for tag in found["results"] if tag["name"] in names]
-        found = dict(found, results=results, count=found["count"] - (len(found["results"]) - len(results)))
-    return found
+    results = _readable(context, found["results"], lambda tag: tag["name"])
+    return dict(found, results=results, count=found["count"] - (len(found["results"]) - len(results)))
 
 
 @documented_as_core
@@ -306,9 +290,13 @@ def tag_search(original, context, data_dict):
 @tk.side_effect_free
 def tag_autocomplete(original, context, data_dict):
     """Core's keyword suggestions, less those found only on datasets the caller may not read."""
-    names = _readable_tag_names(context)
-    found = original(context, data_dict)
-    return found if names is None else [name for name in found if name in names]
+    return _readable(context, original(context, data_dict), lambda name: name)
+
+
+def _readable(context, tags, name_of):
+    """``tags`` less those found only on datasets the caller may not read."""
+    readable = publication.readable_tags(context.get("user"), [name_of(tag) for tag in tags])
+    return tags if readable is None else [tag for tag in tags if name_of(tag) in readable]
 
 
 @documented_as_core
