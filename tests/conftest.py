@@ -12,6 +12,22 @@ PLUGINS_WITHOUT_SPEEDUPS = PORTAL_PLUGINS.replace(" datagovma_speedups", "")
 
 
 @pytest.fixture
+def served():
+    """Starts local servers on 127.0.0.1 (sources, redirectors...); each is stopped at the end of
+    the test."""
+    started = []
+
+    def start(server):
+        started.append(server.start())
+        return server
+
+    yield start
+    for server in started:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
 def sysadmin_headers():
     from ckan.tests import factories
 

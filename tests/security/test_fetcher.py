@@ -68,20 +68,6 @@ def resolver(monkeypatch):
     return SimpleNamespace(answers=answers, calls=calls)
 
 
-@pytest.fixture
-def served():
-    started = []
-
-    def start(server):
-        started.append(server.start())
-        return server
-
-    yield start
-    for server in started:
-        server.shutdown()
-        server.server_close()
-
-
 def allow(ckan_config, *servers):
     ckan_config[ALLOWED] = " ".join(f"127.0.0.1:{s.server_port}" for s in servers)
 
